@@ -1,0 +1,116 @@
+/**
+ * The gateway application: configuration and ports per request, the gateway's own routes under
+ * the reserved prefix, and everything else checked and forwarded to the origin. Errors fail
+ * closed: anything unexpected (a storage outage included) answers 503 and forwards nothing.
+ */
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { CHALLENGE_AUTH_SCHEME } from "../shared/protocol";
+import { getConfig, type Config } from "./config";
+import type { AppEnv } from "./env";
+import { apiError, toWire } from "./lib/errors";
+import { randomId } from "./lib/ids";
+import * as flows from "./flows";
+import { createPorts } from "./ports";
+import { forwardToOrigin, isCanonicalPath, rawPathOf } from "./proxy";
+import { api } from "./routes/api";
+import { dev } from "./routes/dev";
+import { keys } from "./routes/keys";
+import { pages, pathForStage } from "./routes/pages";
+import { ensureDemoSeeded } from "./seed";
+import { loadSession } from "./session";
+
+const pageSecurityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  const nonce = c.var.nonce;
+  c.header(
+    "Content-Security-Policy",
+    `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+  );
+  c.header("X-Frame-Options", "DENY");
+  c.header("X-Content-Type-Options", "nosniff");
+  c.header("Referrer-Policy", "no-referrer");
+  if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+};
+
+function isNavigation(c: Context<AppEnv>): boolean {
+  const mode = c.req.header("sec-fetch-mode");
+  if (mode) return mode === "navigate";
+  return c.req.method === "GET" && (c.req.header("accept") ?? "").includes("text/html");
+}
+
+function isPublicPath(config: Config, path: string): boolean {
+  return config.publicPaths.some((prefix) => path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`));
+}
+
+/** Decides whether a non-gateway request may reach the origin, and forwards it if so. */
+async function protect(c: Context<AppEnv>): Promise<Response> {
+  const { config } = c.var;
+  const path = rawPathOf(c.req.url);
+  if (isPublicPath(config, path)) return forwardToOrigin(c, null);
+  const session = c.var.session;
+  if (session?.stg === "done") return forwardToOrigin(c, session);
+
+  const url = new URL(c.req.url);
+  const destination = c.req.method === "GET" ? `${path}${url.search}` : "/";
+  if (isNavigation(c)) {
+    const target = session ? pathForStage(config.prefix, session.stg, destination) : `${config.prefix}/login?next=${encodeURIComponent(destination)}`;
+    return c.redirect(target, 303);
+  }
+  if (!session) return apiError(c, "unauthenticated");
+  if (session.stg === "mfa") {
+    const [challenge] = await flows.listChallenges(c);
+    if (challenge) {
+      c.header("WWW-Authenticate", `${CHALLENGE_AUTH_SCHEME} challenge="${challenge.id}"`);
+      const { message } = toWire("unauthenticated");
+      return c.json({ error: { code: "CHALLENGE_REQUIRED", message: `Verify your identity. ${message}` }, challenge }, 401);
+    }
+    return apiError(c, "unauthenticated");
+  }
+  return c.json({ error: { code: "STEP_REQUIRED", message: toWire("wrong_stage").message }, next: session.stg }, 403);
+}
+
+function buildApp(prefix: string): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use("*", async (c, next) => {
+    if (!isCanonicalPath(rawPathOf(c.req.url))) return apiError(c, "non_canonical_path");
+    c.set("config", getConfig(c.env));
+    c.set("ports", createPorts(c.env));
+    c.set("nonce", randomId());
+    if (c.var.config.seedDemo) await ensureDemoSeeded(c.env.KV, c.var.ports);
+    return next();
+  });
+
+  const gateway = new Hono<AppEnv>();
+  gateway.use("*", pageSecurityHeaders);
+  gateway.route("/", keys);
+  gateway.route("/dev", dev);
+  gateway.use("*", loadSession);
+  gateway.route("/api", api);
+  gateway.route("/", pages);
+  gateway.get("/", (c) => c.redirect(`${prefix}/login`, 303));
+  gateway.all("*", (c) => apiError(c, "not_found"));
+  app.route(prefix, gateway);
+
+  app.use("*", loadSession);
+  app.all("*", protect);
+
+  app.onError((error, c) => {
+    // Never fail open: whatever broke, nothing is forwarded and nothing is changed.
+    console.error("stepgate: request failed closed", error instanceof Error ? error.name : "unknown");
+    return apiError(c, "storage_unavailable");
+  });
+  return app;
+}
+
+const apps = new Map<string, Hono<AppEnv>>();
+
+/** The application for a configuration (routes depend on the reserved prefix). */
+export function appFor(config: Config): Hono<AppEnv> {
+  let app = apps.get(config.prefix);
+  if (!app) {
+    app = buildApp(config.prefix);
+    apps.set(config.prefix, app);
+  }
+  return app;
+}

@@ -1,0 +1,206 @@
+/**
+ * The deployment's configuration, parsed once per isolate from the Worker's bindings. A bad
+ * configuration throws one ConfigError listing every problem, so an operator fixes them in one go.
+ */
+export type Mode = "development" | "production";
+
+export interface Config {
+  mode: Mode;
+  /** Public origin of the gateway, e.g. https://app.example.com (no trailing slash). */
+  publicUrl: string;
+  publicOrigin: string;
+  /** The site owner's application the gateway forwards to. */
+  originUrl: string;
+  issuer: string;
+  prefix: string;
+  /** Path prefixes served without a session (still proxied). */
+  publicPaths: string[];
+  sessionKeyJwk: JsonWebKey & { kid: string };
+  originKeyJwk: JsonWebKey & { kid: string };
+  /** AES-GCM data keys by id; `dataKeyId` encrypts, all decrypt (rotation). */
+  dataKeys: Map<string, Uint8Array>;
+  dataKeyId: string;
+  pepper: Uint8Array;
+  /** Other origins (e.g. the extension's) allowed to make state-changing JSON calls. */
+  trustedOrigins: string[];
+  seedDemo: boolean;
+  sessionTokenTtlSeconds: number;
+  sessionRemintAfterSeconds: number;
+  sessionMaxAgeSeconds: number;
+  /** 0 = standard sessions never expire from inactivity (the default). */
+  idleTimeoutSeconds: number;
+  originTokenTtlSeconds: number;
+  challengeTtlSeconds: number;
+  smsCodeTtlSeconds: number;
+  passwordRounds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid Stepgate configuration:\n- ${problems.join("\n- ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const cache = new WeakMap<object, Config>();
+
+/** Parses (once per bindings object) and returns the configuration, or throws ConfigError. */
+export function getConfig(env: Record<string, unknown>): Config {
+  let config = cache.get(env);
+  if (!config) {
+    config = parseConfig(env);
+    cache.set(env, config);
+  }
+  return config;
+}
+
+export function parseConfig(env: Record<string, unknown>): Config {
+  const problems: string[] = [];
+  const text = (name: string, fallback?: string): string => {
+    const value = env[name];
+    if (value === undefined || value === "") {
+      if (fallback !== undefined) return fallback;
+      problems.push(`${name} is required`);
+      return "";
+    }
+    if (typeof value !== "string") {
+      problems.push(`${name} must be a string`);
+      return "";
+    }
+    return value;
+  };
+  const url = (name: string, fallback?: string): string => {
+    const value = text(name, fallback);
+    if (!value) return "";
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new Error();
+      return value.replace(/\/+$/, "");
+    } catch {
+      problems.push(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+      return "";
+    }
+  };
+  const seconds = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name, String(fallback));
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return value;
+  };
+  const bytes = (name: string, raw: string, minBytes: number): Uint8Array => {
+    const decoded = decodeBase64Url(raw);
+    if (!decoded || decoded.length < minBytes) {
+      problems.push(`${name} must be base64url of at least ${minBytes} random bytes`);
+      return new Uint8Array(minBytes);
+    }
+    return decoded;
+  };
+  const ed25519Jwk = (name: string): JsonWebKey & { kid: string } => {
+    const raw = text(name);
+    if (!raw) return { kty: "OKP", kid: "" };
+    try {
+      const jwk = JSON.parse(raw) as JsonWebKey & { kid?: unknown };
+      if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.d !== "string" || typeof jwk.x !== "string")
+        throw new Error("not an Ed25519 private JWK");
+      if (typeof jwk.kid !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(jwk.kid)) throw new Error("kid missing");
+      return jwk as JsonWebKey & { kid: string };
+    } catch (error) {
+      problems.push(`${name} must be an Ed25519 private JWK with a kid (${(error as Error).message})`);
+      return { kty: "OKP", kid: "" };
+    }
+  };
+
+  const modeText = text("STEPGATE_MODE", "production");
+  if (modeText !== "development" && modeText !== "production")
+    problems.push(`STEPGATE_MODE must be "development" or "production", got ${JSON.stringify(modeText)}`);
+  const mode: Mode = modeText === "development" ? "development" : "production";
+
+  const publicUrl = url("PUBLIC_URL");
+  const originUrl = url("ORIGIN_URL");
+  const issuer = url("ISSUER", publicUrl || undefined);
+  if (mode === "production" && publicUrl.startsWith("http:"))
+    problems.push("PUBLIC_URL must use https in production");
+
+  const prefix = text("STEPGATE_PREFIX", "/_stepgate");
+  if (!/^\/[a-z0-9_-]+$/i.test(prefix)) problems.push(`STEPGATE_PREFIX must look like /_stepgate, got ${prefix}`);
+
+  const list = (name: string): string[] =>
+    text(name, "").split(",").map((item) => item.trim()).filter(Boolean);
+  const publicPaths = list("PUBLIC_PATHS");
+  for (const path of publicPaths) if (!path.startsWith("/")) problems.push(`PUBLIC_PATHS entry ${path} must start with /`);
+  const trustedOrigins = list("TRUSTED_ORIGINS");
+
+  const sessionKeyJwk = ed25519Jwk("SESSION_SIGNING_JWK");
+  const originKeyJwk = ed25519Jwk("ORIGIN_SIGNING_JWK");
+  if (sessionKeyJwk.kid && sessionKeyJwk.kid === originKeyJwk.kid)
+    problems.push("SESSION_SIGNING_JWK and ORIGIN_SIGNING_JWK must be different keys");
+
+  const dataKeys = new Map<string, Uint8Array>();
+  let dataKeyId = "";
+  const dataKeyEntries = [text("DATA_KEY"), ...list("DATA_KEYS_PREVIOUS")].filter(Boolean);
+  dataKeyEntries.forEach((entry, index) => {
+    const [id, key] = entry.split(":");
+    if (!id || !key || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+      problems.push("DATA_KEY entries must look like <keyId>:<base64url of 32 bytes>");
+      return;
+    }
+    const raw = bytes("DATA_KEY", key, 32);
+    if (raw.length !== 32) problems.push("DATA_KEY must be exactly 32 bytes");
+    dataKeys.set(id, raw);
+    if (index === 0) dataKeyId = id;
+  });
+
+  const pepperText = text("PEPPER");
+  const pepper = pepperText ? bytes("PEPPER", pepperText, 32) : new Uint8Array(0);
+
+  const seedDemo = text("DEMO_SEED", "false") === "true";
+  if (seedDemo && mode !== "development") problems.push("DEMO_SEED is only allowed in development mode");
+
+  const config: Config = {
+    mode,
+    publicUrl,
+    publicOrigin: publicUrl ? new URL(publicUrl).origin : "",
+    originUrl,
+    issuer,
+    prefix,
+    publicPaths,
+    sessionKeyJwk,
+    originKeyJwk,
+    dataKeys,
+    dataKeyId,
+    pepper,
+    trustedOrigins,
+    seedDemo,
+    sessionTokenTtlSeconds: seconds("SESSION_TOKEN_TTL_SECONDS", 300, 60, 3600),
+    sessionRemintAfterSeconds: seconds("SESSION_REMINT_AFTER_SECONDS", 60, 10, 600),
+    sessionMaxAgeSeconds: seconds("SESSION_MAX_AGE_SECONDS", 12 * 3600, 600, 30 * 86400),
+    idleTimeoutSeconds: seconds("IDLE_TIMEOUT_SECONDS", 0, 0, 30 * 86400),
+    originTokenTtlSeconds: seconds("ORIGIN_TOKEN_TTL_SECONDS", 120, 30, 900),
+    challengeTtlSeconds: seconds("CHALLENGE_TTL_SECONDS", 600, 60, 3600),
+    smsCodeTtlSeconds: seconds("SMS_CODE_TTL_SECONDS", 600, 60, 3600),
+    passwordRounds: seconds("PASSWORD_PBKDF2_ROUNDS", 6, 1, 20),
+  };
+  if (config.sessionRemintAfterSeconds >= config.sessionTokenTtlSeconds)
+    problems.push("SESSION_REMINT_AFTER_SECONDS must be shorter than SESSION_TOKEN_TTL_SECONDS");
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+export function decodeBase64Url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
+  try {
+    return Uint8Array.from(atob(padded), (char) => char.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+export function encodeBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}

@@ -1,0 +1,165 @@
+/**
+ * The sign-in and verification steps, shared by the JSON API and the server-rendered pages so
+ * both enforce exactly the same rules. Each returns a tagged result; callers render it.
+ */
+import type { Context } from "hono";
+import { buildOtpauthUri } from "../shared/otpauth";
+import { decodeBase32 } from "../shared/base32";
+import { mfaRequirement } from "../shared/policy";
+import type { Challenge, Method, NextStep } from "../shared/protocol";
+import type { ChallengeRecord, UserRecord } from "./domain/records";
+import type { AppEnv } from "./env";
+import { refusalToWire, type WireReason } from "./lib/errors";
+import { issueSession } from "./session";
+
+export type FlowResult<T> = ({ ok: true } & T) | { ok: false; reason: WireReason; retryAfterSeconds?: number };
+
+export function challengeToWire(challenge: ChallengeRecord & { methods: Method[] }): Challenge {
+  return { id: challenge.id, reason: challenge.reason, methods: challenge.methods, expiresAt: challenge.expiresAtMs };
+}
+
+function clientIp(c: Context<AppEnv>): string | undefined {
+  return c.req.header("cf-connecting-ip") ?? undefined;
+}
+
+function audit(c: Context<AppEnv>, user: UserRecord, event: string, outcome: "success" | "failure" | "info", reason?: string) {
+  const entry = { atMs: c.var.ports.now(), event, subjectId: user.id, actorId: user.id, outcome, ...(reason ? { reason } : {}) };
+  const ip = clientIp(c);
+  const write = c.var.ports.audit(user.companyId, ip ? { ...entry, ip } : entry);
+  try {
+    c.executionCtx.waitUntil(write);
+  } catch {
+    void write; // no execution context (unit tests): the write still runs
+  }
+}
+
+/** Email + password. Unknown, inactive and throttled all get the same answer at the same cost. */
+export async function signIn(
+  c: Context<AppEnv>,
+  email: string,
+  password: string,
+): Promise<FlowResult<{ next: NextStep; challenge?: Challenge }>> {
+  const { ports } = c.var;
+  const nowMs = ports.now();
+  const userId = await ports.directory.findUserIdByEmail(email);
+  const user = userId ? await ports.directory.getUser(userId) : null;
+  const company = user ? await ports.directory.getCompany(user.companyId) : null;
+  if (!user || !company || !user.active) {
+    await ports.decoyAccount().signInDecoy(password);
+    if (user) audit(c, user, "sign_in", "failure", user.active ? "company_missing" : "inactive");
+    return { ok: false, reason: "invalid_credentials" };
+  }
+  const requirement = mfaRequirement({ role: user.role, active: user.active, sso: user.sso, company, nowMs });
+  const previous = c.var.session;
+  const result = await ports.account(user.id).signIn(password, requirement.kind === "required", nowMs);
+  if (!result.ok) {
+    audit(c, user, "sign_in", "failure", result.reason);
+    return { ok: false, reason: "invalid_credentials" };
+  }
+  if (previous) await ports.account(previous.sub).endSession(previous.sid);
+  await issueSession(c, result.session, user);
+  audit(c, user, "sign_in", "success", `password; next=${result.session.stage}`);
+  const response: { next: NextStep; challenge?: Challenge } = { next: result.session.stage };
+  if (result.challenge) response.challenge = challengeToWire(result.challenge);
+  return { ok: true, ...response };
+}
+
+async function currentUser(c: Context<AppEnv>): Promise<UserRecord | null> {
+  const session = c.var.session;
+  if (!session) return null;
+  const user = await c.var.ports.directory.getUser(session.sub);
+  return user && user.active ? user : null;
+}
+
+/** Checks a code against a pending challenge of this session. */
+export async function verifyChallenge(
+  c: Context<AppEnv>,
+  challengeId: string,
+  method: Method,
+  code: string,
+): Promise<FlowResult<{ next: NextStep; recoveryCode?: string }>> {
+  const session = c.var.session;
+  const user = await currentUser(c);
+  if (!session || !user) return { ok: false, reason: "unauthenticated" };
+  const result = await c.var.ports.account(user.id).verifyChallenge(session.sid, challengeId, method, code, c.var.ports.now());
+  if (!result.ok) {
+    audit(c, user, "second_factor", "failure", `${method}: ${result.reason}`);
+    const failure: FlowResult<never> = { ok: false, reason: refusalToWire(result.reason) };
+    if (result.retryAfterSeconds) failure.retryAfterSeconds = result.retryAfterSeconds;
+    return failure;
+  }
+  await issueSession(c, result.session, user);
+  audit(c, user, "second_factor", "success", method);
+  if (method === "recovery") audit(c, user, "recovery_code_used", "info");
+  return result.recoveryCode ? { ok: true, next: result.next, recoveryCode: result.recoveryCode } : { ok: true, next: result.next };
+}
+
+export async function listChallenges(c: Context<AppEnv>): Promise<Challenge[]> {
+  const session = c.var.session;
+  if (!session) return [];
+  const challenges = await c.var.ports.account(session.sub).listChallenges(session.sid, c.var.ports.now());
+  return challenges.map(challengeToWire);
+}
+
+const ISSUER_NAME = "Stepgate";
+
+/** Starts (or, with `resume`, re-shows) authenticator-app set-up for this session. */
+export async function beginTotpEnrollment(
+  c: Context<AppEnv>,
+  resume = false,
+): Promise<FlowResult<{ otpauthUri: string; secret: string }>> {
+  const session = c.var.session;
+  const user = await currentUser(c);
+  if (!session || !user) return { ok: false, reason: "unauthenticated" };
+  const account = c.var.ports.account(user.id);
+  const nowMs = c.var.ports.now();
+  const result = resume ? await account.pendingTotpSecret(session.sid, nowMs) : await account.beginTotpEnrollment(session.sid, nowMs);
+  if (!result.ok) return { ok: false, reason: refusalToWire(result.reason) };
+  const secretBytes = decodeBase32(result.secret);
+  if (!secretBytes) throw new Error("enrollment secret is not Base32");
+  const otpauthUri = buildOtpauthUri({ issuer: ISSUER_NAME, account: user.email, secret: secretBytes });
+  return { ok: true, otpauthUri, secret: result.secret };
+}
+
+export async function confirmTotpEnrollment(c: Context<AppEnv>, code: string): Promise<FlowResult<{ recoveryCode: string }>> {
+  const session = c.var.session;
+  const user = await currentUser(c);
+  if (!session || !user) return { ok: false, reason: "unauthenticated" };
+  const result = await c.var.ports.account(user.id).confirmTotpEnrollment(session.sid, code, c.var.ports.now());
+  if (!result.ok) {
+    audit(c, user, "enroll_totp", "failure", result.reason);
+    return { ok: false, reason: result.reason === "mismatch" ? "invalid_code" : refusalToWire(result.reason) };
+  }
+  await issueSession(c, result.session, user);
+  audit(c, user, "enroll_totp", "success");
+  audit(c, user, "recovery_code_issued", "info");
+  return { ok: true, recoveryCode: result.recoveryCode };
+}
+
+export async function reissueRecoveryCode(c: Context<AppEnv>): Promise<FlowResult<{ recoveryCode: string }>> {
+  const session = c.var.session;
+  const user = await currentUser(c);
+  if (!session || !user) return { ok: false, reason: "unauthenticated" };
+  const result = await c.var.ports.account(user.id).reissueRecoveryCode(session.sid, c.var.ports.now());
+  if (!result.ok) return { ok: false, reason: "wrong_stage" };
+  audit(c, user, "recovery_code_issued", "info", "reissued before saving");
+  return { ok: true, recoveryCode: result.recoveryCode };
+}
+
+export async function confirmRecoverySaved(c: Context<AppEnv>): Promise<FlowResult<{ next: NextStep }>> {
+  const session = c.var.session;
+  const user = await currentUser(c);
+  if (!session || !user) return { ok: false, reason: "unauthenticated" };
+  const result = await c.var.ports.account(user.id).confirmRecoverySaved(session.sid, c.var.ports.now());
+  if (!result.ok) return { ok: false, reason: "wrong_stage" };
+  await issueSession(c, result.session, user);
+  return { ok: true, next: result.session.stage };
+}
+
+export async function signOut(c: Context<AppEnv>): Promise<void> {
+  const session = c.var.session;
+  if (!session) return;
+  await c.var.ports.account(session.sub).endSession(session.sid);
+  const user = await c.var.ports.directory.getUser(session.sub);
+  if (user) audit(c, user, "sign_out", "info");
+}

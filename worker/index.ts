@@ -1,0 +1,24 @@
+/** Worker entry: parse the configuration once, then hand the request to the gateway app. */
+import { ConfigError, getConfig } from "./config";
+import type { Bindings } from "./env";
+import { appFor } from "./app";
+
+export { AccountDO } from "./do/account";
+export { CompanyDO } from "./do/company";
+
+export default {
+  async fetch(request: Request, env: Bindings, ctx: ExecutionContext): Promise<Response> {
+    let config;
+    try {
+      config = getConfig(env);
+    } catch (error) {
+      if (error instanceof ConfigError) console.error(error.message); // names settings, never values
+      return Response.json(
+        { error: { code: "MISCONFIGURED", message: "Stepgate is not configured correctly. The operator has been told." } },
+        { status: 500 },
+      );
+    }
+    const app = appFor(config);
+    return app.fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<Bindings>;

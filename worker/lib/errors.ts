@@ -1,0 +1,66 @@
+/**
+ * The single map from internal failure reasons to what a client is told: a stable UPPER_SNAKE
+ * code, an HTTP status and a safe message. The precise reason goes to the audit log, not here.
+ */
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+const WIRE = {
+  invalid_credentials: [401, "INVALID_CREDENTIALS", "Email or password is incorrect, or there were too many attempts. Check them and try again in a few minutes."],
+  unauthenticated: [401, "UNAUTHENTICATED", "Sign in first."],
+  wrong_stage: [403, "STEP_REQUIRED", "Finish the current sign-in step first."],
+  bad_request: [400, "BAD_REQUEST", "The request is not valid."],
+  invalid_code_format: [400, "INVALID_CODE_FORMAT", "Enter the code's digits only."],
+  invalid_code: [401, "INVALID_CODE", "That code is not valid. Check it, or wait for the next code in your app, and try again."],
+  throttled: [429, "TOO_MANY_ATTEMPTS", "Too many attempts. Wait a moment and try again."],
+  challenge_not_found: [404, "CHALLENGE_NOT_FOUND", "This verification request is no longer pending."],
+  challenge_expired: [410, "CHALLENGE_EXPIRED", "This verification request has expired. Start again."],
+  method_unavailable: [400, "METHOD_UNAVAILABLE", "That verification method is not available for your account."],
+  not_allowed: [403, "NOT_ALLOWED", "This change needs a recent verification. Verify your identity and try again."],
+  no_pending_enrollment: [409, "NO_PENDING_ENROLLMENT", "Start the set-up again to get a new key."],
+  csrf: [403, "CROSS_SITE_REQUEST", "This request came from another site and was refused."],
+  unsupported_media_type: [415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json."],
+  payload_too_large: [413, "PAYLOAD_TOO_LARGE", "The request body is too large."],
+  not_found: [404, "NOT_FOUND", "Not found."],
+  non_canonical_path: [400, "NON_CANONICAL_PATH", "The request path is not in canonical form."],
+  storage_unavailable: [503, "SERVICE_UNAVAILABLE", "Stepgate is temporarily unavailable. Nothing was changed; try again shortly."],
+  config_invalid: [500, "MISCONFIGURED", "Stepgate is not configured correctly. The operator has been told."],
+} as const satisfies Record<string, readonly [ContentfulStatusCode, string, string]>;
+
+export type WireReason = keyof typeof WIRE;
+
+export function toWire(reason: WireReason): { status: ContentfulStatusCode; code: string; message: string } {
+  const [status, code, message] = WIRE[reason];
+  return { status, code, message };
+}
+
+/** A JSON error response in the documented shape. */
+export function apiError(c: Context, reason: WireReason, extra: { retryAfterSeconds?: number } = {}): Response {
+  const { status, code, message } = toWire(reason);
+  if (extra.retryAfterSeconds) c.header("Retry-After", String(extra.retryAfterSeconds));
+  return c.json({ error: { code, message, ...extra } }, status);
+}
+
+/** Maps an account Durable Object refusal to its wire reason. */
+export function refusalToWire(reason: string): WireReason {
+  switch (reason) {
+    case "no_session":
+      return "unauthenticated";
+    case "no_challenge":
+      return "challenge_not_found";
+    case "challenge_expired":
+      return "challenge_expired";
+    case "method_unavailable":
+      return "method_unavailable";
+    case "throttled":
+      return "throttled";
+    case "malformed":
+      return "invalid_code_format";
+    case "no_pending":
+      return "no_pending_enrollment";
+    case "not_allowed":
+      return "not_allowed";
+    default:
+      return "invalid_code"; // mismatch, replayed: one answer, the audit log tells them apart
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Boundary checks for the gateway's own endpoints: cross-site request refusal (CSRF) for every
+ * state-changing call, and size-capped, schema-validated JSON bodies.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import * as v from "valibot";
+import type { AppEnv } from "../env";
+import { apiError } from "../lib/errors";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+export const MAX_JSON_BYTES = 16 * 1024;
+
+/** True when the request's Origin is the gateway itself or a configured trusted origin. */
+function originAllowed(c: Context<AppEnv>, origin: string): boolean {
+  return origin === c.var.config.publicOrigin || c.var.config.trustedOrigins.includes(origin);
+}
+
+/**
+ * JSON API: a state-changing call must send `Content-Type: application/json` (a non-simple type a
+ * cross-site form cannot send) and, when the browser names an Origin, it must be ours.
+ */
+export const jsonCsrfGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (SAFE_METHODS.has(c.req.method)) return next();
+  const origin = c.req.header("origin");
+  if (origin !== undefined && !originAllowed(c, origin)) return apiError(c, "csrf");
+  const site = c.req.header("sec-fetch-site");
+  if (site === "cross-site" && !(origin && originAllowed(c, origin))) return apiError(c, "csrf");
+  const hasBody = c.req.header("content-length") !== "0" && c.req.method !== "DELETE";
+  const type = c.req.header("content-type") ?? "";
+  if (hasBody && !/^application\/json(\s*;|$)/i.test(type)) return apiError(c, "unsupported_media_type");
+  return next();
+};
+
+/** Page forms: browsers always send Origin on a form POST, so it must be present and ours. */
+export const formCsrfGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (SAFE_METHODS.has(c.req.method)) return next();
+  const origin = c.req.header("origin");
+  if (!origin || origin !== c.var.config.publicOrigin) return c.text("This form came from another site and was refused.", 403);
+  return next();
+};
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
+
+/** Reads a JSON body of at most MAX_JSON_BYTES and validates it against `schema`. */
+export async function readJson<S extends v.GenericSchema>(c: Context<AppEnv>, schema: S): Promise<Parsed<v.InferOutput<S>>> {
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > MAX_JSON_BYTES) return { ok: false, response: apiError(c, "payload_too_large") };
+  const text = await c.req.text();
+  if (new TextEncoder().encode(text).length > MAX_JSON_BYTES) return { ok: false, response: apiError(c, "payload_too_large") };
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { ok: false, response: apiError(c, "bad_request") };
+  }
+  const parsed = v.safeParse(schema, body);
+  if (!parsed.success) return { ok: false, response: apiError(c, "bad_request") };
+  return { ok: true, value: parsed.output };
+}
+
+/** Reads an urlencoded form body of at most MAX_JSON_BYTES into plain strings. */
+export async function readForm(c: Context<AppEnv>): Promise<Record<string, string> | null> {
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > MAX_JSON_BYTES) return null;
+  const text = await c.req.text();
+  if (text.length > MAX_JSON_BYTES) return null;
+  const form: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    if (key in form) return null; // duplicate fields are refused, not guessed at
+    form[key] = value;
+  }
+  return form;
+}

@@ -1,0 +1,56 @@
+/**
+ * The narrow storage ports the route handlers use. Each states its consistency contract; tests can
+ * build Ports over failing bindings to prove that a storage error fails closed (503).
+ */
+import type { AccountDO } from "./do/account";
+import type { AuditEntry, CompanyDO } from "./do/company";
+import type { CompanyRecord, UserRecord } from "./domain/records";
+import type { Bindings } from "./env";
+
+/** Read-mostly directory data in Workers KV: eventually consistent (up to ~60 s between locations). */
+export interface DirectoryPort {
+  findUserIdByEmail(email: string): Promise<string | null>;
+  getUser(id: string): Promise<UserRecord | null>;
+  getCompany(id: string): Promise<CompanyRecord | null>;
+  putUser(user: UserRecord): Promise<void>;
+  putCompany(company: CompanyRecord): Promise<void>;
+}
+
+export interface Ports {
+  directory: DirectoryPort;
+  /** The account's Durable Object: atomic per account, serialises every verification. */
+  account(userId: string): DurableObjectStub<AccountDO>;
+  /** A Durable Object with no account in it, used to give unknown emails the same cost. */
+  decoyAccount(): DurableObjectStub<AccountDO>;
+  /** Appends to the company's audit log (company Durable Object, append-only). */
+  audit(companyId: string, entry: AuditEntry): Promise<void>;
+  company(companyId: string): DurableObjectStub<CompanyDO>;
+  /** Wall clock in ms. */
+  now(): number;
+}
+
+const EMAIL_KEY = (email: string) => `user:email:${email.toLowerCase()}`;
+const USER_KEY = (id: string) => `user:id:${id}`;
+const COMPANY_KEY = (id: string) => `company:${id}`;
+const DIRECTORY_CACHE_TTL_SECONDS = 60;
+
+export function createPorts(env: Bindings): Ports {
+  const kv = env.KV;
+  return {
+    directory: {
+      findUserIdByEmail: (email) => kv.get(EMAIL_KEY(email), { cacheTtl: DIRECTORY_CACHE_TTL_SECONDS }),
+      getUser: (id) => kv.get<UserRecord>(USER_KEY(id), { type: "json", cacheTtl: DIRECTORY_CACHE_TTL_SECONDS }),
+      getCompany: (id) => kv.get<CompanyRecord>(COMPANY_KEY(id), { type: "json", cacheTtl: DIRECTORY_CACHE_TTL_SECONDS }),
+      async putUser(user) {
+        await kv.put(USER_KEY(user.id), JSON.stringify(user));
+        await kv.put(EMAIL_KEY(user.email), user.id);
+      },
+      putCompany: (company) => kv.put(COMPANY_KEY(company.id), JSON.stringify(company)),
+    },
+    account: (userId) => env.ACCOUNT.get(env.ACCOUNT.idFromName(`user:${userId}`)),
+    decoyAccount: () => env.ACCOUNT.get(env.ACCOUNT.idFromName("decoy")),
+    company: (companyId) => env.COMPANY.get(env.COMPANY.idFromName(`company:${companyId}`)),
+    audit: (companyId, entry) => env.COMPANY.get(env.COMPANY.idFromName(`company:${companyId}`)).appendAudit(entry),
+    now: () => Date.now(),
+  };
+}

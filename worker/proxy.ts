@@ -1,0 +1,131 @@
+/**
+ * Forwarding to the origin. A request reaches this only after the session checks allowed it.
+ * The path must be canonical, client-supplied identity headers and the session cookie are
+ * stripped, the origin gets its own short-lived assertion, and redirects are not followed.
+ */
+import type { Context } from "hono";
+import { ORIGIN_ASSERTION_HEADER, type SessionClaims } from "../shared/claims";
+import { GRANT_HEADER } from "../shared/protocol";
+import type { AppEnv } from "./env";
+import { SESSION_COOKIE } from "./session";
+import { signOriginToken } from "./lib/tokens";
+import type { Config } from "./config";
+
+const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "proxy-connection"];
+/** Headers a client could forge to claim an identity or a forwarding path. */
+const IDENTITY_HEADERS = [
+  ORIGIN_ASSERTION_HEADER.toLowerCase(),
+  GRANT_HEADER.toLowerCase(),
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-forwarded-user",
+  "x-forwarded-email",
+  "x-forwarded-groups",
+  "x-forwarded-preferred-username",
+  "x-real-ip",
+  "x-remote-user",
+  "x-remote-email",
+  "remote-user",
+  "x-user",
+  "x-user-id",
+  "x-auth-user",
+  "forwarded",
+  "true-client-ip",
+];
+
+/**
+ * True when the raw path is canonical: no dot segments, no empty segments, no backslashes, no
+ * encoded slash/backslash/dot/percent or control characters that the origin might decode
+ * differently from the gateway.
+ */
+export function isCanonicalPath(rawPath: string): boolean {
+  if (!rawPath.startsWith("/") || rawPath.includes("//") || rawPath.includes("\\")) return false;
+  if (/%(2f|5c|2e|25|00)/i.test(rawPath) || /[\x00-\x1f\x7f]/.test(rawPath)) return false;
+  for (const segment of rawPath.split("/")) if (segment === "." || segment === "..") return false;
+  try {
+    decodeURIComponent(rawPath);
+  } catch {
+    return false;
+  }
+  return true;
+}
+
+/** The raw path as sent, before any URL normalisation. */
+export function rawPathOf(url: string): string {
+  const afterScheme = url.indexOf("://");
+  const pathStart = url.indexOf("/", afterScheme + 3);
+  if (pathStart < 0) return "/";
+  const end = url.slice(pathStart).search(/[?#]/);
+  return end < 0 ? url.slice(pathStart) : url.slice(pathStart, pathStart + end);
+}
+
+const originTokens = new Map<string, { token: string; expMs: number }>();
+const ORIGIN_TOKEN_CACHE_LIMIT = 2_000;
+const ORIGIN_TOKEN_MIN_REMAINING_MS = 60_000;
+
+/** The origin assertion for this session, reused while it has more than a minute left. */
+async function originTokenFor(session: SessionClaims, config: Config, nowMs: number): Promise<string> {
+  const key = `${session.sid}:${session.mfa_at ?? 0}:${session.stg}`;
+  const cached = originTokens.get(key);
+  if (cached && cached.expMs - nowMs > ORIGIN_TOKEN_MIN_REMAINING_MS) return cached.token;
+  const claims = {
+    sub: session.sub,
+    sid: session.sid,
+    jti: crypto.randomUUID(),
+    email: session.email,
+    role: session.role,
+    company: session.cid,
+    amr: session.amr,
+    auth_time: session.auth_time,
+    ...(session.mfa_at === undefined ? {} : { mfa_at: session.mfa_at }),
+  };
+  const token = await signOriginToken(claims, config, nowMs);
+  if (originTokens.size >= ORIGIN_TOKEN_CACHE_LIMIT) {
+    const oldest = originTokens.keys().next().value;
+    if (oldest !== undefined) originTokens.delete(oldest);
+  }
+  originTokens.set(key, { token, expMs: nowMs + config.originTokenTtlSeconds * 1000 });
+  return token;
+}
+
+function stripSessionCookie(cookieHeader: string): string {
+  return cookieHeader
+    .split(";")
+    .map((part) => part.trim())
+    .filter((part) => part && !part.startsWith(`${SESSION_COOKIE}=`))
+    .join("; ");
+}
+
+/** Forwards the request to the origin as `session` (null only for configured public paths). */
+export async function forwardToOrigin(c: Context<AppEnv>, session: SessionClaims | null): Promise<Response> {
+  const { config, ports } = c.var;
+  const incoming = new URL(c.req.url);
+  const target = new URL(config.originUrl);
+  const upstreamUrl = `${target.origin}${target.pathname.replace(/\/$/, "")}${rawPathOf(c.req.url)}${incoming.search}`;
+
+  const headers = new Headers(c.req.raw.headers);
+  for (const name of [...HOP_BY_HOP, ...IDENTITY_HEADERS]) headers.delete(name);
+  for (const name of [...headers.keys()]) if (name.startsWith("stepgate-") || name.startsWith("x-stepgate-")) headers.delete(name);
+  const cookies = stripSessionCookie(c.req.header("cookie") ?? "");
+  if (cookies) headers.set("cookie", cookies);
+  else headers.delete("cookie");
+  headers.set("x-forwarded-host", incoming.host);
+  headers.set("x-forwarded-proto", incoming.protocol.replace(":", ""));
+  const clientIp = c.req.header("cf-connecting-ip");
+  if (clientIp) headers.set("x-forwarded-for", clientIp);
+  if (session) headers.set(ORIGIN_ASSERTION_HEADER, await originTokenFor(session, config, ports.now()));
+
+  const method = c.req.method;
+  const upstream = await fetch(upstreamUrl, {
+    method,
+    headers,
+    body: method === "GET" || method === "HEAD" ? null : c.req.raw.body,
+    redirect: "manual",
+  });
+  const responseHeaders = new Headers(upstream.headers);
+  for (const name of HOP_BY_HOP) responseHeaders.delete(name);
+  const location = responseHeaders.get("location");
+  if (location?.startsWith(target.origin)) responseHeaders.set("location", config.publicUrl + location.slice(target.origin.length));
+  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders });
+}

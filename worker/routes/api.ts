@@ -1,0 +1,110 @@
+/** The JSON API (docs/API.md): sign-in, challenges, TOTP enrollment, recovery code, me, sign-out. */
+import { Hono } from "hono";
+import { CodeRequest, SavedRecoveryCodeRequest, SignInRequest, VerifyRequest } from "../../shared/protocol";
+import type { AppEnv } from "../env";
+import { apiError } from "../lib/errors";
+import * as flows from "../flows";
+import { jsonCsrfGuard, readJson } from "../middleware/guard";
+import { clearSession } from "../session";
+
+export const api = new Hono<AppEnv>();
+api.use("*", jsonCsrfGuard);
+api.use("*", async (c, next) => {
+  await next();
+  c.header("Cache-Control", "no-store");
+});
+
+const failed = (c: Parameters<typeof apiError>[0], result: { reason: Parameters<typeof apiError>[1]; retryAfterSeconds?: number }) =>
+  apiError(c, result.reason, result.retryAfterSeconds ? { retryAfterSeconds: result.retryAfterSeconds } : {});
+
+api.post("/session", async (c) => {
+  const body = await readJson(c, SignInRequest);
+  if (!body.ok) return body.response;
+  const result = await flows.signIn(c, body.value.email, body.value.password);
+  if (!result.ok) return failed(c, result);
+  return c.json(result.challenge ? { next: result.next, challenge: result.challenge } : { next: result.next });
+});
+
+api.delete("/session", async (c) => {
+  await flows.signOut(c);
+  clearSession(c);
+  return c.json({ signedOut: true });
+});
+
+api.get("/challenges", async (c) => {
+  if (!c.var.session) return apiError(c, "unauthenticated");
+  return c.json({ challenges: await flows.listChallenges(c) });
+});
+
+api.post("/challenges/:id/verify", async (c) => {
+  if (!c.var.session) return apiError(c, "unauthenticated");
+  const id = c.req.param("id");
+  if (!/^[A-Za-z0-9_-]{16,64}$/.test(id)) return apiError(c, "challenge_not_found");
+  const body = await readJson(c, VerifyRequest);
+  if (!body.ok) return body.response;
+  const result = await flows.verifyChallenge(c, id, body.value.method, body.value.code);
+  if (!result.ok) return failed(c, result);
+  return c.json(result.recoveryCode ? { next: result.next, recoveryCode: result.recoveryCode } : { next: result.next });
+});
+
+api.post("/enroll/totp", async (c) => {
+  if (!c.var.session) return apiError(c, "unauthenticated");
+  const result = await flows.beginTotpEnrollment(c);
+  if (!result.ok) return failed(c, result);
+  return c.json({ otpauthUri: result.otpauthUri, secret: result.secret });
+});
+
+api.post("/enroll/totp/confirm", async (c) => {
+  if (!c.var.session) return apiError(c, "unauthenticated");
+  const body = await readJson(c, CodeRequest);
+  if (!body.ok) return body.response;
+  const result = await flows.confirmTotpEnrollment(c, body.value.code);
+  if (!result.ok) return failed(c, result);
+  return c.json({ recoveryCode: result.recoveryCode, next: "save_recovery_code" });
+});
+
+api.post("/recovery-code", async (c) => {
+  if (!c.var.session) return apiError(c, "unauthenticated");
+  const result = await flows.reissueRecoveryCode(c);
+  if (!result.ok) return failed(c, result);
+  return c.json({ recoveryCode: result.recoveryCode, next: "save_recovery_code" });
+});
+
+api.post("/recovery-code/confirm", async (c) => {
+  if (!c.var.session) return apiError(c, "unauthenticated");
+  const body = await readJson(c, SavedRecoveryCodeRequest);
+  if (!body.ok) return body.response;
+  const result = await flows.confirmRecoverySaved(c);
+  if (!result.ok) return failed(c, result);
+  return c.json({ next: result.next });
+});
+
+api.get("/me", async (c) => {
+  const session = c.var.session;
+  if (!session) return apiError(c, "unauthenticated");
+  const [user, factors] = await Promise.all([
+    c.var.ports.directory.getUser(session.sub),
+    c.var.ports.account(session.sub).describeFactors(),
+  ]);
+  if (!user) return apiError(c, "unauthenticated");
+  const company = await c.var.ports.directory.getCompany(user.companyId);
+  return c.json({
+    user: { id: user.id, email: user.email, name: user.name, role: user.role, company: company?.name ?? null },
+    stage: session.stg,
+    amr: session.amr,
+    authTime: session.auth_time,
+    mfaAt: session.mfa_at ?? null,
+    methods: {
+      totp: factors.totp.enrolled && !factors.totp.disabled,
+      sms: false,
+      recovery: factors.recovery.enrolled && !factors.recovery.disabled,
+    },
+    disabledMethods: [
+      ...(factors.totp.disabled ? ["totp"] : []),
+      ...(factors.recovery.disabled ? ["recovery"] : []),
+    ],
+    payments: null,
+  });
+});
+
+api.all("*", (c) => apiError(c, "not_found"));

@@ -1,0 +1,48 @@
+/**
+ * Development-only demo data (DESIGN.md "Demo data"): company "Demo Builders" and four people
+ * sharing one password, none enrolled in MFA. Runs once per storage (marker key in KV).
+ */
+import type { CompanyRecord, UserRecord } from "./domain/records";
+import type { Ports } from "./ports";
+
+export const DEMO_PASSWORD = "stepgate-demo-password";
+export const DEMO_COMPANY: CompanyRecord = {
+  id: "demo-builders",
+  name: "Demo Builders",
+  requireMfa: true,
+  deadline: "2026-01-01",
+  timeZone: "America/New_York",
+};
+
+export const DEMO_USERS: UserRecord[] = [
+  { id: "demo-user", email: "user@demo.test", name: "Uma User", role: "standard", companyId: DEMO_COMPANY.id, active: true, sso: false },
+  { id: "demo-admin", email: "admin@demo.test", name: "Ada Admin", role: "company_admin", companyId: DEMO_COMPANY.id, active: true, sso: false },
+  { id: "demo-payor", email: "payor@demo.test", name: "Paul Payor", role: "payor", companyId: DEMO_COMPANY.id, active: true, sso: false },
+  { id: "demo-payee", email: "payee@demo.test", name: "Pia Payee", role: "payee_admin", companyId: DEMO_COMPANY.id, active: true, sso: false, phone: "+12025550143" },
+];
+
+const SEED_MARKER = "demo:seeded:v1";
+const seeding = new WeakMap<KVNamespace, Promise<void>>();
+
+/** Seeds the demo company once per storage; concurrent callers in one isolate share the run. */
+export function ensureDemoSeeded(kv: KVNamespace, ports: Ports): Promise<void> {
+  let run = seeding.get(kv);
+  if (!run) {
+    run = seed(kv, ports).catch((error: unknown) => {
+      seeding.delete(kv);
+      throw error;
+    });
+    seeding.set(kv, run);
+  }
+  return run;
+}
+
+async function seed(kv: KVNamespace, ports: Ports): Promise<void> {
+  if (await kv.get(SEED_MARKER)) return;
+  await ports.directory.putCompany(DEMO_COMPANY);
+  for (const user of DEMO_USERS) {
+    await ports.directory.putUser(user);
+    await ports.account(user.id).setPassword(DEMO_PASSWORD);
+  }
+  await kv.put(SEED_MARKER, new Date().toISOString());
+}

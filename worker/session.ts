@@ -1,0 +1,90 @@
+/**
+ * The browser session: a cookie holding a short-lived signed session token. A fresh token is
+ * trusted on signature and claims alone (the hot path: no storage call). An older or expired one
+ * is renewed only after the account's Durable Object confirms the session is still alive, so a
+ * sign-out or reset ends every session within one re-mint interval.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { SessionClaims } from "../shared/claims";
+import type { Config } from "./config";
+import type { SessionRecord, UserRecord } from "./domain/records";
+import type { AppEnv } from "./env";
+import { checkSessionToken, signSessionToken } from "./lib/tokens";
+
+export const SESSION_COOKIE = "__Host-stepgate";
+
+export function sessionClaimsFor(session: SessionRecord, user: UserRecord) {
+  const claims = {
+    sub: user.id,
+    sid: session.sid,
+    stg: session.stage,
+    email: user.email,
+    role: user.role,
+    cid: user.companyId,
+    amr: session.amr,
+    auth_time: Math.floor(session.authTimeMs / 1000),
+  };
+  return session.mfaAtMs === undefined ? claims : { ...claims, mfa_at: Math.floor(session.mfaAtMs / 1000) };
+}
+
+/** Mints a session token for `session` and sets the cookie; returns the claims now in force. */
+export async function issueSession(c: Context<AppEnv>, session: SessionRecord, user: UserRecord): Promise<SessionClaims> {
+  const { config, ports } = c.var;
+  const nowMs = ports.now();
+  const input = sessionClaimsFor(session, user);
+  const token = await signSessionToken(input, config, nowMs);
+  setCookie(c, SESSION_COOKIE, token, cookieOptions(config));
+  const iat = Math.floor(nowMs / 1000);
+  const claims: SessionClaims = { ...input, iss: config.issuer, aud: "stepgate:session", iat, exp: iat + config.sessionTokenTtlSeconds };
+  c.set("session", claims);
+  return claims;
+}
+
+export function clearSession(c: Context<AppEnv>): void {
+  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
+  c.set("session", null);
+}
+
+function cookieOptions(config: Config) {
+  return {
+    path: "/",
+    secure: true,
+    httpOnly: true,
+    sameSite: "Lax" as const,
+    // The cookie outlives the token: an expired token is the handle for a checked renewal.
+    maxAge: config.sessionMaxAgeSeconds,
+  };
+}
+
+/** Loads the session (any stage) into `c.var.session`, renewing the token when due. */
+export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set("session", null);
+  const token = getCookie(c, SESSION_COOKIE);
+  if (token) {
+    const { config, ports } = c.var;
+    const nowMs = ports.now();
+    const check = await checkSessionToken(token, config, nowMs);
+    if (check.kind === "valid" && nowMs - check.claims.iat * 1000 < config.sessionRemintAfterSeconds * 1000) {
+      c.set("session", check.claims);
+    } else if (check.kind === "invalid") {
+      clearSession(c);
+    } else {
+      await renewSession(c, check.claims, nowMs);
+    }
+  }
+  await next();
+};
+
+async function renewSession(c: Context<AppEnv>, claims: SessionClaims, nowMs: number): Promise<void> {
+  const { ports } = c.var;
+  const [session, user] = await Promise.all([
+    ports.account(claims.sub).touchSession(claims.sid, nowMs),
+    ports.directory.getUser(claims.sub),
+  ]);
+  if (!session || !user || !user.active) {
+    clearSession(c);
+    return;
+  }
+  await issueSession(c, session, user);
+}

@@ -17,7 +17,7 @@ button.secondary{background:#e8ecf3;color:var(--ink)}button:disabled{opacity:.5;
 .methods{list-style:none;padding:0}.methods li{margin:.5rem 0}.methods a{display:block;padding:.75rem 1rem;border:1px solid var(--line);border-radius:8px;color:var(--ink);text-decoration:none}
 .methods a:hover,.methods a:focus-visible{border-color:var(--accent)}
 .qr{display:block;width:200px;height:200px;margin:1rem auto}.qr svg{width:100%;height:100%}
-.key,.recovery{font:1.1rem/1.6 ui-monospace,SFMono-Regular,Menlo,monospace;background:#f0f2f6;padding:.6rem .8rem;border-radius:8px;word-break:break-all}
+.key,.recovery{font:1.05rem/1.6 ui-monospace,SFMono-Regular,Menlo,monospace;background:#f0f2f6;padding:.6rem .8rem;border-radius:8px}.key{word-break:break-all}
 .check{display:flex;gap:.5rem;align-items:flex-start;font-weight:400}
 `;
 
@@ -27,7 +27,7 @@ export function Layout(props: { title: string; nonce: string; children: Child; s
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>{`${props.title} · Stepgate`}</title>
         <style nonce={props.nonce} dangerouslySetInnerHTML={{ __html: CSS }} />
       </head>

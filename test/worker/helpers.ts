@@ -72,3 +72,22 @@ export async function originHits(path: string): Promise<number> {
   const response = await fetch(`https://origin.test/__hits?path=${encodeURIComponent(path)}`);
   return ((await response.json()) as { hits: number }).hits;
 }
+
+/** The claims inside the client's session cookie (decoded, not verified). */
+export function sessionClaimsOf(c: Client): { sid: string; stg: string; sub: string; [k: string]: unknown } {
+  const token = c.cookie?.split("=")[1];
+  const payload = token?.split(".")[1];
+  if (!payload) throw new Error("no session cookie");
+  return JSON.parse(atob(payload.replace(/-/g, "+").replace(/_/g, "/")));
+}
+
+/** Signs in an enrolled user up to the login challenge; returns the client and challenge id. */
+export async function atLoginChallenge(email: string) {
+  const { client: c, body } = await signIn(email);
+  if (body.next !== "mfa" || !body.challenge) throw new Error(`expected an MFA challenge, got ${body.next}`);
+  return { client: c, challengeId: body.challenge.id };
+}
+
+export function verify(c: Client, challengeId: string, method: string, code: string) {
+  return c.fetch(`/_stepgate/api/challenges/${challengeId}/verify`, { method: "POST", json: { method, code } });
+}

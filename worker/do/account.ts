@@ -349,7 +349,8 @@ export class AccountDO extends DurableObject<Bindings> {
 
   private challengesOf(sid: string): ChallengeRecord[] {
     const result: ChallengeRecord[] = [];
-    for (const [, challenge] of this.kv.list<ChallengeRecord>({ prefix: "challenge:" })) {
+    // Materialised at once: only one kv.list() iterator may be open at a time.
+    for (const [, challenge] of [...this.kv.list<ChallengeRecord>({ prefix: "challenge:" })]) {
       if (challenge.sid === sid) result.push(challenge);
     }
     return result;
@@ -369,10 +370,10 @@ export class AccountDO extends DurableObject<Bindings> {
   }
 
   private deleteExpiredSessions(nowMs: number): void {
-    for (const [, session] of this.kv.list<SessionRecord>({ prefix: "session:" })) {
+    for (const [, session] of [...this.kv.list<SessionRecord>({ prefix: "session:" })]) {
       if (nowMs - session.authTimeMs > this.config.sessionMaxAgeSeconds * 1000) void this.endSession(session.sid);
     }
-    for (const [key, challenge] of this.kv.list<ChallengeRecord>({ prefix: "challenge:" })) {
+    for (const [key, challenge] of [...this.kv.list<ChallengeRecord>({ prefix: "challenge:" })]) {
       if (challenge.expiresAtMs <= nowMs) this.kv.delete(key);
     }
   }

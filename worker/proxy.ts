@@ -127,5 +127,6 @@ export async function forwardToOrigin(c: Context<AppEnv>, session: SessionClaims
   for (const name of HOP_BY_HOP) responseHeaders.delete(name);
   const location = responseHeaders.get("location");
   if (location?.startsWith(target.origin)) responseHeaders.set("location", config.publicUrl + location.slice(target.origin.length));
-  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders });
+  // newResponse keeps headers already set on the context (a re-minted session cookie).
+  return c.newResponse(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders });
 }

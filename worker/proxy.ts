@@ -128,5 +128,5 @@ export async function forwardToOrigin(c: Context<AppEnv>, session: SessionClaims
   const location = responseHeaders.get("location");
   if (location?.startsWith(target.origin)) responseHeaders.set("location", config.publicUrl + location.slice(target.origin.length));
   // newResponse keeps headers already set on the context (a re-minted session cookie).
-  return c.newResponse(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders });
+  return c.newResponse(upstream.body, new Response(null, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders }));
 }

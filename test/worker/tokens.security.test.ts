@@ -92,7 +92,7 @@ describe("origin assertion", () => {
     const jwks = (await (await c.fetch("/_stepgate/jwks.json")).json()) as { keys: JsonWebKey[] };
     expect(jwks.keys).toHaveLength(1);
     expect(JSON.stringify(jwks)).not.toContain('"d"');
-    expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: "EdDSA", typ: "stepgate-origin+jwt", kid: (jwks.keys[0] as { kid: string }).kid });
+    expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: "EdDSA", typ: "stepgate-origin+jwt", kid: (jwks.keys[0] as unknown as { kid: string }).kid });
     const { payload } = await jwtVerify(assertion, createLocalJWKSet(jwks as never), {
       algorithms: ["EdDSA"],
       issuer: GATEWAY,

@@ -9,6 +9,7 @@ const STYLE = `
   header .bar, main { max-width: 60rem; margin: 0 auto; padding: 0.75rem 1.25rem; }
   header .bar { display: flex; align-items: center; gap: 1.5rem; }
   header .brand { font-weight: 700; margin-right: auto; }
+  header .user { color: var(--muted); font-size: 0.9rem; }
   nav { display: flex; gap: 1rem; }
   header a, main a { color: var(--accent); }
   section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.25rem; margin: 1rem 0; }
@@ -50,10 +51,14 @@ export function html(strings, ...values) {
   return raw(strings.reduce((out, s, i) => out + s + (i < values.length ? render(values[i]) : ""), ""));
 }
 
-/** Full page: `signedIn` adds the navigation and the sign-out link (a gateway page). */
-export function renderPage({ title, signedIn, body }) {
-  const nav = signedIn
+/**
+ * Full page. `claims` (the verified assertion, or null) adds the navigation, who is signed in and
+ * the sign-out link (a gateway page).
+ */
+export function renderPage({ title, claims, body }) {
+  const nav = claims
     ? html`<nav aria-label="Main"><a href="/">Dashboard</a> <a href="/payments/">Payments</a></nav>
+        <span class="user" data-testid="signed-in-as">${claims.email ?? claims.sub}</span>
         <a href="/_stepgate/signout">Sign out</a>`
     : "";
   return html`<!doctype html>

@@ -2,13 +2,16 @@
 import { ERROR_MESSAGES, formatCents } from "./data.mjs";
 import { html, raw, renderPage } from "./layout.mjs";
 
+// The Worker's role values (shared/claims.ts) and company ids; an unknown value is shown as sent.
 const ROLE_LABELS = {
   standard: "Standard user",
-  admin: "Company administrator",
+  company_admin: "Company administrator",
   payor: "Payments payor",
   payee_admin: "Payee administrator",
 };
-const AMR_LABELS = { pwd: "password", otp: "authenticator app", totp: "authenticator app", sms: "text message", rec: "recovery code", recovery: "recovery code" };
+const COMPANY_NAMES = { "demo-builders": "Demo Builders" };
+// RFC 8176 values, as the Worker sends them (shared/claims.ts AMR_BY_METHOD).
+const AMR_LABELS = { pwd: "password", otp: "authenticator app", sms: "text message", rec: "recovery code" };
 
 // Redirect notices come from this fixed table: the query names a key, never free text.
 const NOTICES = {
@@ -33,11 +36,11 @@ export function renderDashboard(claims) {
   const methods = (Array.isArray(claims.amr) ? claims.amr : []).map((m) => own(AMR_LABELS, m) ?? m);
   return renderPage({
     title: "Dashboard",
-    signedIn: true,
+    claims,
     body: html`<h1>Welcome${claims.name ? html`, ${claims.name}` : ""}</h1>
 <section aria-labelledby="who"><h2 id="who">Signed in</h2><dl>
   <dt>Email</dt><dd>${claims.email ?? claims.sub}</dd>
-  <dt>Company</dt><dd>${claims.company ?? "Demo Builders"}</dd>
+  <dt>Company</dt><dd>${own(COMPANY_NAMES, claims.company) ?? claims.company ?? "—"}</dd>
   <dt>Role</dt><dd>${own(ROLE_LABELS, claims.role) ?? claims.role ?? "—"}</dd>
   <dt>Signed in with</dt><dd>${methods.length ? methods.join(", ") : "—"}</dd>
   <dt>Signed in at</dt><dd>${formatSeconds(claims.auth_time)}</dd>
@@ -86,10 +89,10 @@ function bankAccountRow(b) {
       <button type="submit" class="secondary">Remove ${b.nickname}</button></form></td></tr>`;
 }
 
-export function renderPayments(data, query) {
+export function renderPayments(data, query, claims) {
   return renderPage({
     title: "Payments",
-    signedIn: true,
+    claims,
     body: html`<h1>Payments</h1>${renderNotice(query)}
 <section aria-labelledby="disb"><h2 id="disb">Disbursements</h2>
 <table><thead><tr><th scope="col">Payee</th><th scope="col">Amount</th><th scope="col">Status</th><th scope="col">Action</th></tr></thead>
@@ -114,19 +117,20 @@ ${data.agreements.map((a) => html`<li><a href="/payments/agreements/${a.id}">${a
   });
 }
 
-export function renderAgreement(agreement) {
+export function renderAgreement(agreement, claims) {
   const footer = agreement.status === "accepted"
     ? html`<p>Accepted by ${agreement.acceptedBy} at ${agreement.acceptedAt}.</p>`
     : html`<form method="post" action="/payments/agreements/${agreement.id}/accept">
         <button type="submit">Accept agreement</button></form>`;
   return renderPage({
     title: agreement.title,
-    signedIn: true,
+    claims,
     body: html`<p><a href="/payments/">← Payments</a></p><h1>${agreement.title}</h1>
 <section aria-labelledby="terms"><h2 id="terms">Terms</h2><p>${agreement.terms}</p>${footer}</section>`,
   });
 }
 
-export function renderMessage(title, text, signedIn) {
-  return renderPage({ title, signedIn, body: html`<h1>${title}</h1><p>${text}</p>` });
+/** `claims` null: a page for a request that did not come through the gateway. */
+export function renderMessage(title, text, claims = null) {
+  return renderPage({ title, claims, body: html`<h1>${title}</h1><p>${text}</p>` });
 }

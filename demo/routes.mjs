@@ -65,7 +65,7 @@ const ROUTES = [
   ["GET", /^\/whoami$/, ({ res, claims }) => sendJson(res, 200, claims)],
   ["GET", /^\/payments$/, ({ res }) => redirect(res, "/payments/")],
   ["GET", /^\/payments\/$/, (ctx) =>
-    wantsJson(ctx.req) ? sendJson(ctx.res, 200, ctx.store.snapshot()) : sendHtml(ctx.res, 200, renderPayments(ctx.store.snapshot(), ctx.query))],
+    wantsJson(ctx.req) ? sendJson(ctx.res, 200, ctx.store.snapshot()) : sendHtml(ctx.res, 200, renderPayments(ctx.store.snapshot(), ctx.query, ctx.claims))],
   ["POST", /^\/payments\/disbursements$/, (ctx) =>
     answer(ctx, ctx.store.createDisbursement(ctx.body), "disbursement", "disbursement-created")],
   ["POST", /^\/payments\/disbursements\/([\w-]+)\/submit$/, (ctx, id) =>
@@ -84,7 +84,7 @@ const ROUTES = [
   ["GET", /^\/payments\/agreements\/([\w-]+)$/, (ctx, id) => {
     const agreement = ctx.store.findAgreement(id);
     if (!agreement) return notFound(ctx);
-    return wantsJson(ctx.req) ? sendJson(ctx.res, 200, { agreement }) : sendHtml(ctx.res, 200, renderAgreement(agreement));
+    return wantsJson(ctx.req) ? sendJson(ctx.res, 200, { agreement }) : sendHtml(ctx.res, 200, renderAgreement(agreement, ctx.claims));
   }],
   ["POST", /^\/payments\/agreements\/([\w-]+)\/accept$/, (ctx, id) =>
     answer(ctx, ctx.store.acceptAgreement(id, ctx.claims.email ?? ctx.claims.sub, ctx.nowMs), "agreement", "agreement-accepted")],
@@ -95,9 +95,9 @@ function answer({ req, res }, result, name, notice) {
   return redirect(res, result.ok ? `/payments/?notice=${notice}` : `/payments/?error=${result.error.code}`);
 }
 
-function notFound({ req, res }) {
+function notFound({ req, res, claims }) {
   if (wantsJson(req)) return sendJson(res, 404, { error: { code: "NOT_FOUND", message: "Not found." } });
-  return sendHtml(res, 404, renderMessage("Not found", "There is no page here.", true));
+  return sendHtml(res, 404, renderMessage("Not found", "There is no page here.", claims));
 }
 
 /** Dispatches a verified request; `ctx` is `{req, res, claims, store, body, nowMs}`. */
@@ -112,5 +112,5 @@ export async function routeRequest(ctx) {
   }
   if (!pathMatched) return notFound(ctx);
   if (wantsJson(ctx.req)) return sendJson(ctx.res, 405, { error: { code: "METHOD_NOT_ALLOWED", message: "Method not allowed." } });
-  return sendHtml(ctx.res, 405, renderMessage("Method not allowed", "That action is not available here.", true));
+  return sendHtml(ctx.res, 405, renderMessage("Method not allowed", "That action is not available here.", ctx.claims));
 }

@@ -61,7 +61,7 @@ export async function startDemoOrigin({
       await routeRequest({ req, res, claims, store, body: body.value, nowMs: Date.now() });
     } catch (error) {
       console.error(`demo origin: ${req.method} ${path} failed: ${error?.name ?? "Error"}`);
-      if (!res.headersSent) sendHtml(res, 500, renderMessage("Something went wrong", "Try again.", false));
+      if (!res.headersSent) sendHtml(res, 500, renderMessage("Something went wrong", "Try again."));
       else res.end();
     }
   });
@@ -89,9 +89,9 @@ export async function startDemoOrigin({
 function refuse(res, error) {
   const unavailable = !(error instanceof errors.JOSEError) || KEYS_UNAVAILABLE.has(error.code);
   if (unavailable) {
-    return sendHtml(res, 503, renderMessage("Gateway keys unavailable", "This app could not check the gateway's signing keys. Try again shortly.", false));
+    return sendHtml(res, 503, renderMessage("Gateway keys unavailable", "This app could not check the gateway's signing keys. Try again shortly."));
   }
-  return sendHtml(res, 401, renderMessage("Not through Stepgate", "This app only answers requests that come through the Stepgate gateway.", false));
+  return sendHtml(res, 401, renderMessage("Not through Stepgate", "This app only answers requests that come through the Stepgate gateway."));
 }
 
 function isMain() {

@@ -15,7 +15,7 @@ button.secondary{background:#e8ecf3;color:var(--ink)}button:disabled{opacity:.5;
 .notice{background:#eef4fd;border:1px solid #c9dbf7;padding:.6rem .8rem;border-radius:8px}
 .private{font-size:.85rem;color:var(--muted);border-top:1px solid var(--line);margin-top:1.5rem;padding-top:.75rem}
 .methods{list-style:none;padding:0}.methods li{margin:.5rem 0}.methods a{display:block;padding:.75rem 1rem;border:1px solid var(--line);border-radius:8px;color:var(--ink);text-decoration:none}
-.methods a:hover,.methods a:focus-visible{border-color:var(--accent)}
+.methods a:hover,.methods a:focus-visible{border-color:var(--accent)}.methods a[aria-current]{border:2px solid var(--accent);background:#eef4fd;font-weight:600}
 .qr{display:block;width:200px;height:200px;margin:1rem auto}.qr svg{width:100%;height:100%}
 .key,.recovery{font:1.05rem/1.6 ui-monospace,SFMono-Regular,Menlo,monospace;background:#f0f2f6;padding:.6rem .8rem;border-radius:8px}.key{word-break:break-all}
 .check{display:flex;gap:.5rem;align-items:flex-start;font-weight:400}

@@ -89,7 +89,10 @@ pages.get("/challenge", async (c) => {
 pages.post("/challenge", async (c) => {
   const form = await readForm(c);
   const next = nextOf(c, form);
-  if (!c.var.session) return toLogin(c, next);
+  const session = c.var.session;
+  if (!session) return toLogin(c, next);
+  // A re-sent form (reload, back button) after the step was passed goes to the current step.
+  if (session.stg !== "mfa") return c.redirect(pathForStage(c.var.config.prefix, session.stg, next), 303);
   const method = METHODS.find((m) => m === form?.method);
   const id = form?.challenge ?? "";
   const code = form?.code ?? "";
@@ -133,13 +136,25 @@ async function renderTotpSetup(c: Context<AppEnv>, next: string, resume: boolean
   return c.html(<views.TotpSetupPage {...props} {...(error ? { error } : {})} />, error ? 400 : 200);
 }
 
-pages.post("/enroll/totp", async (c) => renderTotpSetup(c, nextOf(c, await readForm(c)), false));
-pages.get("/enroll/totp", (c) => renderTotpSetup(c, nextOf(c), true));
+/** Enrollment pages are for sessions enrolling (or changing a factor); others go to their step. */
+function wrongStageForEnrollment(c: Context<AppEnv>, next: string): Response | null {
+  const session = c.var.session;
+  if (!session) return toLogin(c, next);
+  if (session.stg === "mfa" || session.stg === "save_recovery_code") return c.redirect(pathForStage(c.var.config.prefix, session.stg, next), 303);
+  return null;
+}
+
+pages.post("/enroll/totp", async (c) => {
+  const next = nextOf(c, await readForm(c));
+  return wrongStageForEnrollment(c, next) ?? renderTotpSetup(c, next, false);
+});
+pages.get("/enroll/totp", (c) => wrongStageForEnrollment(c, nextOf(c)) ?? renderTotpSetup(c, nextOf(c), true));
 
 pages.post("/enroll/totp/confirm", async (c) => {
   const form = await readForm(c);
   const next = nextOf(c, form);
-  if (!c.var.session) return toLogin(c, next);
+  const wrongStage = wrongStageForEnrollment(c, next);
+  if (wrongStage) return wrongStage;
   const code = form?.code ?? "";
   if (!code || code.length > 64) return renderTotpSetup(c, next, true, toWire("invalid_code_format").message);
   const result = await flows.confirmTotpEnrollment(c, code);

@@ -62,8 +62,8 @@ async function protect(c: Context<AppEnv>): Promise<Response> {
     const [challenge] = await flows.listChallenges(c);
     if (challenge) {
       c.header("WWW-Authenticate", `${CHALLENGE_AUTH_SCHEME} challenge="${challenge.id}"`);
-      const { message } = toWire("unauthenticated");
-      return c.json({ error: { code: "CHALLENGE_REQUIRED", message: `Verify your identity. ${message}` }, challenge }, 401);
+      const message = "Verify your identity to continue: complete the challenge, then repeat the request.";
+      return c.json({ error: { code: "CHALLENGE_REQUIRED", message }, challenge }, 401);
     }
     return apiError(c, "unauthenticated");
   }
@@ -78,7 +78,7 @@ function buildApp(prefix: string): Hono<AppEnv> {
     c.set("config", getConfig(c.env));
     c.set("ports", createPorts(c.env));
     c.set("nonce", randomId());
-    if (c.var.config.seedDemo) await ensureDemoSeeded(c.env.KV, c.var.ports);
+    if (c.var.config.seedDemo) await ensureDemoSeeded(c.env.KV, c.var.ports, c.var.config.pepper);
     return next();
   });
 

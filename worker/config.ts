@@ -103,12 +103,12 @@ export function parseConfig(env: Record<string, unknown>): Config {
     if (!raw) return { kty: "OKP", kid: "" };
     try {
       const jwk = JSON.parse(raw) as JsonWebKey & { kid?: unknown };
-      if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.d !== "string" || typeof jwk.x !== "string")
-        throw new Error("not an Ed25519 private JWK");
-      if (typeof jwk.kid !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(jwk.kid)) throw new Error("kid missing");
+      if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.d !== "string" || typeof jwk.x !== "string") throw new Error();
+      if (typeof jwk.kid !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(jwk.kid)) throw new Error();
       return jwk as JsonWebKey & { kid: string };
-    } catch (error) {
-      problems.push(`${name} must be an Ed25519 private JWK with a kid (${(error as Error).message})`);
+    } catch {
+      // No parser message: JSON.parse quotes the input, and the input is a secret.
+      problems.push(`${name} must be an Ed25519 private JWK (JSON) with a kid`);
       return { kty: "OKP", kid: "" };
     }
   };
@@ -149,7 +149,8 @@ export function parseConfig(env: Record<string, unknown>): Config {
     }
     const raw = bytes("DATA_KEY", key, 32);
     if (raw.length !== 32) problems.push("DATA_KEY must be exactly 32 bytes");
-    dataKeys.set(id, raw);
+    if (dataKeys.has(id)) problems.push(`DATA_KEY id ${id} appears more than once`);
+    else dataKeys.set(id, raw);
     if (index === 0) dataKeyId = id;
   });
 
@@ -178,11 +179,13 @@ export function parseConfig(env: Record<string, unknown>): Config {
     sessionRemintAfterSeconds: seconds("SESSION_REMINT_AFTER_SECONDS", 60, 10, 600),
     sessionMaxAgeSeconds: seconds("SESSION_MAX_AGE_SECONDS", 12 * 3600, 600, 30 * 86400),
     idleTimeoutSeconds: seconds("IDLE_TIMEOUT_SECONDS", 0, 0, 30 * 86400),
-    originTokenTtlSeconds: seconds("ORIGIN_TOKEN_TTL_SECONDS", 120, 30, 900),
+    originTokenTtlSeconds: seconds("ORIGIN_TOKEN_TTL_SECONDS", 120, 61, 900),
     challengeTtlSeconds: seconds("CHALLENGE_TTL_SECONDS", 600, 60, 3600),
     smsCodeTtlSeconds: seconds("SMS_CODE_TTL_SECONDS", 600, 60, 3600),
     passwordRounds: seconds("PASSWORD_PBKDF2_ROUNDS", 6, 1, 20),
   };
+  if (config.idleTimeoutSeconds > 0 && config.idleTimeoutSeconds < 2 * config.sessionRemintAfterSeconds)
+    problems.push("IDLE_TIMEOUT_SECONDS must be 0 (off) or at least twice SESSION_REMINT_AFTER_SECONDS");
   if (config.sessionRemintAfterSeconds >= config.sessionTokenTtlSeconds)
     problems.push("SESSION_REMINT_AFTER_SECONDS must be shorter than SESSION_TOKEN_TTL_SECONDS");
   if (problems.length > 0) throw new ConfigError(problems);

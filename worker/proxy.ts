@@ -105,7 +105,9 @@ export async function forwardToOrigin(c: Context<AppEnv>, session: SessionClaims
   const upstreamUrl = `${target.origin}${target.pathname.replace(/\/$/, "")}${rawPathOf(c.req.url)}${incoming.search}`;
 
   const headers = new Headers(c.req.raw.headers);
-  for (const name of [...HOP_BY_HOP, ...IDENTITY_HEADERS]) headers.delete(name);
+  // Headers the client lists in Connection are hop-by-hop too (RFC 9110 §7.6.1).
+  const listed = (c.req.header("connection") ?? "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean);
+  for (const name of [...HOP_BY_HOP, ...IDENTITY_HEADERS, ...listed]) headers.delete(name);
   for (const name of [...headers.keys()]) if (name.startsWith("stepgate-") || name.startsWith("x-stepgate-")) headers.delete(name);
   const cookies = stripSessionCookie(c.req.header("cookie") ?? "");
   if (cookies) headers.set("cookie", cookies);

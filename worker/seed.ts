@@ -3,6 +3,7 @@
  * sharing one password, none enrolled in MFA. Runs once per storage (marker key in KV).
  */
 import type { CompanyRecord, UserRecord } from "./domain/records";
+import { keyedHash } from "./lib/slowhash";
 import type { Ports } from "./ports";
 
 export const DEMO_PASSWORD = "stepgate-demo-password";
@@ -25,10 +26,10 @@ const SEED_MARKER = "demo:seeded:v1";
 const seeding = new WeakMap<KVNamespace, Promise<void>>();
 
 /** Seeds the demo company once per storage; concurrent callers in one isolate share the run. */
-export function ensureDemoSeeded(kv: KVNamespace, ports: Ports): Promise<void> {
+export function ensureDemoSeeded(kv: KVNamespace, ports: Ports, pepper: Uint8Array): Promise<void> {
   let run = seeding.get(kv);
   if (!run) {
-    run = seed(kv, ports).catch((error: unknown) => {
+    run = seed(kv, ports, pepper).catch((error: unknown) => {
       seeding.delete(kv);
       throw error;
     });
@@ -37,12 +38,17 @@ export function ensureDemoSeeded(kv: KVNamespace, ports: Ports): Promise<void> {
   return run;
 }
 
-async function seed(kv: KVNamespace, ports: Ports): Promise<void> {
-  if (await kv.get(SEED_MARKER)) return;
+/**
+ * The marker holds a fingerprint of the pepper: when local secrets are regenerated but local
+ * storage is kept, the demo passwords are re-hashed instead of silently never matching again.
+ */
+async function seed(kv: KVNamespace, ports: Ports, pepper: Uint8Array): Promise<void> {
+  const fingerprint = (await keyedHash("stepgate demo seed", pepper)).slice(0, 16);
+  if ((await kv.get(SEED_MARKER)) === fingerprint) return;
   await ports.directory.putCompany(DEMO_COMPANY);
   for (const user of DEMO_USERS) {
     await ports.directory.putUser(user);
     await ports.account(user.id).setPassword(DEMO_PASSWORD);
   }
-  await kv.put(SEED_MARKER, new Date().toISOString());
+  await kv.put(SEED_MARKER, fingerprint);
 }

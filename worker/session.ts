@@ -10,7 +10,7 @@ import type { SessionClaims } from "../shared/claims";
 import type { Config } from "./config";
 import type { SessionRecord, UserRecord } from "./domain/records";
 import type { AppEnv } from "./env";
-import { checkSessionToken, signSessionToken } from "./lib/tokens";
+import { checkSessionToken, revokeSessionInIsolate, signSessionToken } from "./lib/tokens";
 
 export const SESSION_COOKIE = "__Host-stepgate";
 
@@ -42,6 +42,8 @@ export async function issueSession(c: Context<AppEnv>, session: SessionRecord, u
 }
 
 export function clearSession(c: Context<AppEnv>): void {
+  const session = c.var.session;
+  if (session) revokeSessionInIsolate(session.sid, c.var.ports.now() + c.var.config.sessionTokenTtlSeconds * 1000);
   deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
   c.set("session", null);
 }

@@ -17,6 +17,16 @@ describe("configuration", () => {
       expect(problems).toContain(name);
     }
     expect(problems).not.toContain("short"); // values, which may be secrets, are never echoed
+    const jwkError = (() => {
+      try {
+        parseConfig({ ...(env as unknown as Record<string, unknown>), SESSION_SIGNING_JWK: "{not-json-SECRETVALUE" });
+      } catch (caught) {
+        return (caught as ConfigError).message;
+      }
+      return "";
+    })();
+    expect(jwkError).toContain("SESSION_SIGNING_JWK");
+    expect(jwkError).not.toContain("SECRET");
   });
 
   it("refuses development-only settings in production", () => {

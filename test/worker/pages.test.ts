@@ -67,3 +67,25 @@ describe("pages", () => {
     expect(resent.headers.get("location")).toBe("/_stepgate/recovery-code?next=%2F");
   });
 });
+
+describe("expired sign-in challenge", () => {
+  it("sends the person back to sign in instead of a dead end", async () => {
+    await enrolledUser("admin@demo.test");
+    const c = client();
+    await c.fetch("/_stepgate/login", form({ email: "admin@demo.test", password: "stepgate-demo-password", next: "/" }));
+    const { accountStub, sessionClaimsOf } = await import("./helpers");
+    const { sid } = sessionClaimsOf(c);
+    const account = accountStub("demo-admin");
+    for (const challenge of await account.listChallenges(sid, Date.now())) {
+      await account.verifyChallenge(sid, challenge.id, "totp", "000000", challenge.expiresAtMs + 1); // expired: refused, unevaluated
+    }
+    const { runInDurableObject } = await import("cloudflare:test");
+    await runInDurableObject(account, async (_instance, state) => {
+      for (const [key] of [...state.storage.kv.list({ prefix: "challenge:" })]) state.storage.kv.delete(key);
+    });
+    const page = await c.fetch("/_stepgate/challenge");
+    expect(page.status).toBe(401);
+    expect(await page.text()).toContain("Sign in again");
+    expect(c.cookie).toBeNull();
+  });
+});

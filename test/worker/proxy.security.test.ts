@@ -65,13 +65,14 @@ describe("proxy", () => {
         forwarded: "for=10.0.0.1",
         "x-real-ip": "10.0.0.1",
         connection: "keep-alive, x-secret",
+        "x-secret": "listed in Connection: hop-by-hop",
         cookie: `${c.cookie}; app=1`,
       },
     });
     const { headers } = (await response.json()) as { headers: Record<string, string> };
     expect(headers["stepgate-assertion"]).not.toBe("forged");
     expect(headers["stepgate-assertion"]?.split(".")).toHaveLength(3);
-    for (const name of ["stepgate-grant", "x-forwarded-user", "x-remote-user", "remote-user", "forwarded", "x-real-ip"]) {
+    for (const name of ["x-secret", "stepgate-grant", "x-forwarded-user", "x-remote-user", "remote-user", "forwarded", "x-real-ip"]) {
       expect(headers[name], name).toBeUndefined();
     }
     expect(headers["x-forwarded-for"]).not.toBe("10.0.0.1");

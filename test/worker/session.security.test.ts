@@ -37,6 +37,7 @@ describe("session identifiers", () => {
   it("after sign-out the session is gone in the account's Durable Object", async () => {
     const { client: c } = await enrolledUser("payor@demo.test");
     const { sid } = sessionClaimsOf(c);
+    const cookieBefore = c.cookie;
     expect(await accountStub("demo-payor").touchSession(sid, Date.now())).not.toBeNull();
     const out = await c.fetch("/_stepgate/api/session", { method: "DELETE" });
     expect(out.status).toBe(200);
@@ -44,5 +45,9 @@ describe("session identifiers", () => {
     expect(await accountStub("demo-payor").touchSession(sid, Date.now())).toBeNull();
     const fresh = client();
     expect((await fresh.fetch("/_stepgate/api/me")).status).toBe(401);
+    // A copy of the signed-out token is refused at once by this isolate (elsewhere: at re-mint).
+    const copy = client();
+    copy.cookie = cookieBefore;
+    expect((await copy.fetch("/_stepgate/api/me")).status).toBe(401);
   });
 });

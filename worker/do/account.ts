@@ -76,6 +76,7 @@ export class AccountDO extends DurableObject<Bindings> {
       return { ok: false, reason: "invalid_password" };
     }
     this.kv.delete("password_failures");
+    if (stored.rounds !== this.config.passwordRounds) this.kv.put("password", await hashSecret(password, this.config.pepper, this.config.passwordRounds));
     deleteExpired(this.kv, this.config, nowMs);
     const factors = usableMethods(this.kv);
     const stage: NextStep = hasAnyFactor(this.kv) ? "mfa" : mfaRequired ? "enroll" : "done";
@@ -184,6 +185,9 @@ export class AccountDO extends DurableObject<Bindings> {
     if (!result.ok) return { ok: false, reason: "mismatch" };
     const stillPending = this.kv.get<{ createdAtMs: number }>("totp_pending");
     if (!stillPending || stillPending.createdAtMs !== pending.createdAtMs) return { ok: false, reason: "no_pending" };
+    // Re-checked after the awaits: a sign-out or a factor enrolled meanwhile wins.
+    const current = this.live(sid, nowMs);
+    if (!current || !this.mayChangeFactors(current, nowMs)) return { ok: false, reason: "not_allowed" };
     this.ctx.storage.transactionSync(() => {
       this.kv.delete("totp_pending");
       this.kv.put<TotpFactor>("totp", { box: pending.box, enrolledAtMs: nowMs, disabled: false });
@@ -232,7 +236,8 @@ export class AccountDO extends DurableObject<Bindings> {
 
   private async decoyHash(): Promise<SlowHash> {
     let decoy = this.kv.get<SlowHash>("decoy");
-    if (!decoy) {
+    // The decoy must cost what a real verifier costs, also after PASSWORD_PBKDF2_ROUNDS changes.
+    if (!decoy || decoy.rounds !== this.config.passwordRounds) {
       decoy = await hashSecret(randomId(), this.config.pepper, this.config.passwordRounds);
       this.kv.put("decoy", decoy);
     }
@@ -241,9 +246,10 @@ export class AccountDO extends DurableObject<Bindings> {
 
   /** Adding or replacing a factor: first enrollment, or a second factor passed in the last 10 min. */
   private mayChangeFactors(session: SessionRecord, nowMs: number): boolean {
-    if (session.stage === "enroll") return true;
+    // An `enroll` session may set up only the first factor: if one was enrolled meanwhile (from
+    // another session), adding another would take over the account with the password alone.
+    if (!hasAnyFactor(this.kv)) return session.stage === "enroll" || session.stage === "done";
     if (session.stage !== "done") return false;
-    if (!hasAnyFactor(this.kv)) return true;
     return session.mfaAtMs !== undefined && nowMs - session.mfaAtMs <= FRESH_MFA_FOR_CHANGES_MS;
   }
 }

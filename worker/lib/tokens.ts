@@ -97,9 +97,32 @@ export type SessionTokenCheck =
 const verifiedCache = new Map<string, { claims: SessionClaims; expMs: number }>();
 const VERIFIED_CACHE_LIMIT = 2_000;
 
+const revokedSessions = new Map<string, number>();
+
+/**
+ * Sign-out in this isolate: the session id is refused here at once, until its tokens could no
+ * longer be fresh anyway; other isolates refuse it at their next re-mint (<= 60 s).
+ */
+export function revokeSessionInIsolate(sid: string, untilMs: number): void {
+  if (revokedSessions.size >= VERIFIED_CACHE_LIMIT) {
+    const oldest = revokedSessions.keys().next().value;
+    if (oldest !== undefined) revokedSessions.delete(oldest);
+  }
+  revokedSessions.set(sid, untilMs);
+}
+
+function isRevokedInIsolate(sid: string, nowMs: number): boolean {
+  const untilMs = revokedSessions.get(sid);
+  if (untilMs === undefined) return false;
+  if (untilMs > nowMs) return true;
+  revokedSessions.delete(sid);
+  return false;
+}
+
 /** Verifies a session token. Successful verifications are cached per isolate, never past `exp`. */
 export async function checkSessionToken(token: string, config: Config, nowMs: number): Promise<SessionTokenCheck> {
   const cached = verifiedCache.get(token);
+  if (cached && isRevokedInIsolate(cached.claims.sid, nowMs)) return { kind: "invalid", reason: "revoked" };
   if (cached && cached.expMs > nowMs) return { kind: "valid", claims: cached.claims };
   if (cached) verifiedCache.delete(token);
   if (token.length > 4096) return { kind: "invalid", reason: "token_too_long" };
@@ -123,6 +146,7 @@ export async function checkSessionToken(token: string, config: Config, nowMs: nu
     const parsed = v.safeParse(SessionClaims, payload);
     if (!parsed.success) return { kind: "invalid", reason: "claims_schema" };
     if (parsed.output.iat * 1000 > nowMs + 60_000) return { kind: "invalid", reason: "issued_in_future" };
+    if (isRevokedInIsolate(parsed.output.sid, nowMs)) return { kind: "invalid", reason: "revoked" };
     if (verifiedCache.size >= VERIFIED_CACHE_LIMIT) {
       const oldest = verifiedCache.keys().next().value;
       if (oldest !== undefined) verifiedCache.delete(oldest);

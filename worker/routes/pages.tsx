@@ -72,9 +72,15 @@ pages.post("/login", async (c) => {
 async function renderChallenge(c: Context<AppEnv>, next: string, requested: string | undefined, error?: string, status: 200 | 400 | 401 | 404 | 410 | 429 = 200) {
   const challenges = await flows.listChallenges(c);
   const challenge = challenges[0] ?? null;
-  const methods = challenge?.methods ?? [];
+  if (!challenge) {
+    // The sign-in's challenge expired: start over rather than leave the person on a dead end.
+    await flows.signOut(c);
+    clearSession(c);
+    return c.html(<views.LoginPage {...frame(c, next)} error="Your sign-in took too long and has expired. Sign in again." />, 401);
+  }
+  const methods = challenge.methods;
   const method: Method | null = methods.find((m) => m === requested) ?? methods[0] ?? null;
-  const props = { ...frame(c, next), challengeId: challenge?.id ?? null, methods, method, lockedOut: Boolean(challenge && methods.length === 0) };
+  const props = { ...frame(c, next), challengeId: challenge.id, methods, method, lockedOut: methods.length === 0 };
   return c.html(<views.ChallengePage {...props} {...(error ? { error } : {})} />, status);
 }
 

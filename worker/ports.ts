@@ -6,6 +6,8 @@ import type { AccountDO } from "./do/account";
 import type { AuditEntry, CompanyDO } from "./do/company";
 import type { CompanyRecord, UserRecord } from "./domain/records";
 import type { Bindings } from "./env";
+import { getConfig } from "./config";
+import { createNotifier, type Notifier } from "./notify";
 
 /** Read-mostly directory data in Workers KV: eventually consistent (up to ~60 s between locations). */
 export interface DirectoryPort {
@@ -25,6 +27,8 @@ export interface Ports {
   /** Appends to the company's audit log (company Durable Object, append-only). */
   audit(companyId: string, entry: AuditEntry): Promise<void>;
   company(companyId: string): DurableObjectStub<CompanyDO>;
+  /** Tells a person about a security event on their account (never a code or secret). */
+  notifier: Notifier;
   /** Wall clock in ms. */
   now(): number;
 }
@@ -51,6 +55,7 @@ export function createPorts(env: Bindings): Ports {
     decoyAccount: () => env.ACCOUNT.get(env.ACCOUNT.idFromName("decoy")),
     company: (companyId) => env.COMPANY.get(env.COMPANY.idFromName(`company:${companyId}`)),
     audit: (companyId, entry) => env.COMPANY.get(env.COMPANY.idFromName(`company:${companyId}`)).appendAudit(entry),
+    notifier: createNotifier(env, getConfig(env), () => Date.now()),
     now: () => Date.now(),
   };
 }

@@ -48,7 +48,9 @@ describe("pages", () => {
     const done = await c.fetch("/_stepgate/recovery-code/confirm", form({ saved: "yes", next: "/payments/" }));
     expect(done.status).toBe(303);
     expect(done.headers.get("location")).toBe("/payments/");
-    expect((await c.fetch("/payments/")).status).toBe(200);
+    // Signed in; the payments tool itself asks for its own verification at entry.
+    expect((await c.fetch("/reports")).status).toBe(200);
+    expect((await c.fetch("/payments/", { headers: { accept: "application/json" } })).status).toBe(401);
   });
 
   it("a challenge form re-sent after the step was passed goes to the current step, not a dead end", async () => {

@@ -1,0 +1,84 @@
+/**
+ * The payments tool's sensitive actions: matching a request to a declared action (method + path
+ * pattern) and filling its human summary from the path and body. Pure.
+ */
+
+export interface SensitiveAction {
+  method: string;
+  /** Path pattern with `:name` segments, e.g. /payments/disbursements/:id/submit */
+  path: string;
+  /** Summary template with `{name}` placeholders from path params or body fields. */
+  summary: string;
+}
+
+/** The demo origin's sensitive actions (DESIGN.md "Demo data"); a deployment declares its own. */
+export const DEFAULT_SENSITIVE_ACTIONS: SensitiveAction[] = [
+  { method: "POST", path: "/payments/disbursements", summary: "Create a disbursement of {amount} to {payee}" },
+  { method: "POST", path: "/payments/disbursements/:id/submit", summary: "Submit disbursement {id}" },
+  { method: "POST", path: "/payments/bank-accounts", summary: "Add bank account {name}" },
+  { method: "PUT", path: "/payments/bank-accounts/:id", summary: "Edit bank account {id}" },
+  { method: "DELETE", path: "/payments/bank-accounts/:id", summary: "Deactivate bank account {id}" },
+  { method: "POST", path: "/payments/bank-accounts/:id", summary: "Change bank account {id}" },
+  { method: "GET", path: "/payments/agreements/:id", summary: "Review payments agreement {id}" },
+  { method: "POST", path: "/payments/agreements/:id/accept", summary: "Accept payments agreement {id}" },
+];
+
+/** Returns the matched action and its path parameters, or null. */
+export function matchAction(actions: SensitiveAction[], method: string, path: string) {
+  const segments = path.replace(/\/+$/, "").split("/");
+  for (const action of actions) {
+    if (action.method !== method) continue;
+    const pattern = action.path.replace(/\/+$/, "").split("/");
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const matches = pattern.every((part, index) => {
+      const segment = segments[index] ?? "";
+      if (part.startsWith(":")) {
+        if (!segment) return false;
+        params[part.slice(1)] = decodeURIComponent(segment);
+        return true;
+      }
+      return part === segment;
+    });
+    if (matches) return { action, params };
+  }
+  return null;
+}
+
+/** Fields of a JSON object or urlencoded body, as strings (nested values are ignored). */
+export function bodyFields(contentType: string, body: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  try {
+    if (/^application\/json/i.test(contentType)) {
+      const parsed: unknown = JSON.parse(body);
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+        for (const [key, value] of Object.entries(parsed)) {
+          if (typeof value === "string" || typeof value === "number") fields[key] = String(value);
+        }
+      }
+    } else if (/^application\/x-www-form-urlencoded/i.test(contentType)) {
+      for (const [key, value] of new URLSearchParams(body)) fields[key] ??= value;
+    }
+  } catch {
+    // An unparseable body fills no placeholders; the action is still bound to its exact bytes.
+  }
+  return fields;
+}
+
+const MAX_FIELD_CHARS = 80;
+
+function formatField(name: string, value: string): string {
+  const trimmed = value.replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, MAX_FIELD_CHARS);
+  if (name === "amount" && /^\d+(\.\d{1,2})?$/.test(trimmed)) {
+    return `$${Number(trimmed).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  }
+  return trimmed;
+}
+
+/** Fills `{name}` placeholders; a missing value shows as "(not given)" rather than guessing. */
+export function renderSummary(template: string, values: Record<string, string>): string {
+  return template.replace(/\{([a-zA-Z_][a-zA-Z0-9_]*)\}/g, (_, name: string) => {
+    const value = values[name];
+    return value ? formatField(name, value) : "(not given)";
+  });
+}

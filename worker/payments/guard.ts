@@ -1,0 +1,98 @@
+/**
+ * The payments tool at the proxy: every request under PAYMENTS_PREFIX is decided by the account's
+ * Durable Object (entry, idle, sensitive-action grant) before anything reaches the origin. Page
+ * navigations get the challenge page; fetch/XHR get 401 with the JSON challenge.
+ */
+import type { Context } from "hono";
+import type { SessionClaims } from "../../shared/claims";
+import { CHALLENGE_AUTH_SCHEME, GRANT_HEADER } from "../../shared/protocol";
+import type { BoundAction } from "../domain/records";
+import type { AppEnv } from "../env";
+import { encodeBase64Url } from "../config";
+import { apiError } from "../lib/errors";
+import { challengeToWire } from "../flows";
+import { forwardToOrigin, rawPathOf } from "../proxy";
+import { clearSession, issueSession, userFromClaims } from "../session";
+import { bodyFields, matchAction, renderSummary } from "./actions";
+
+/** Largest body a sensitive action may carry (it is hashed, and held for page forms). */
+const MAX_ACTION_BODY_BYTES = 16 * 1024;
+
+export function isPaymentsPath(prefix: string, path: string): boolean {
+  return path === prefix.replace(/\/$/, "") || path.startsWith(prefix);
+}
+
+export function isNavigation(c: Context<AppEnv>): boolean {
+  const mode = c.req.header("sec-fetch-mode");
+  if (mode) return mode === "navigate";
+  return (c.req.header("accept") ?? "").includes("text/html");
+}
+
+async function sha256(bytes: ArrayBuffer): Promise<string> {
+  return encodeBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
+}
+
+/** The sensitive action this request is, bound to its exact method, path and body; or none. */
+async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundAction; body?: ArrayBuffer } | "too_large"> {
+  const url = new URL(c.req.url);
+  const path = rawPathOf(c.req.url);
+  const matched = matchAction(c.var.config.sensitiveActions, c.req.method, path);
+  if (!matched) return {};
+  const body = await c.req.raw.arrayBuffer();
+  if (body.byteLength > MAX_ACTION_BODY_BYTES) return "too_large";
+  const contentType = c.req.header("content-type") ?? "";
+  const text = new TextDecoder().decode(body);
+  const summary = renderSummary(matched.action.summary, { ...bodyFields(contentType, text), ...matched.params });
+  const action: BoundAction = { method: c.req.method, path: `${path}${url.search}`, bodyHash: await sha256(body), summary };
+  // A page form cannot repeat itself with a header: hold it, to be sent on only through its grant.
+  if (isNavigation(c) && c.req.method !== "GET") action.held = { contentType, body: text };
+  return { action, body };
+}
+
+/** Checks a request inside the payments tool and forwards it, or answers with a challenge. */
+export async function guardPayments(c: Context<AppEnv>, session: SessionClaims): Promise<Response> {
+  const { config, ports } = c.var;
+  const described = await describeAction(c);
+  if (described === "too_large") return apiError(c, "payload_too_large");
+  const grantHeader = c.req.header(GRANT_HEADER);
+  const grantId = grantHeader && /^[A-Za-z0-9_-]{16,64}$/.test(grantHeader) ? grantHeader : undefined;
+  const decision = await ports
+    .account(session.sub)
+    .authorizePayments(session.sid, { ...(described.action ? { action: described.action } : {}), ...(grantId ? { grantId } : {}) }, ports.now());
+
+  if (decision.kind === "no_session") {
+    clearSession(c);
+    return isNavigation(c) ? c.redirect(`${config.prefix}/login?next=${encodeURIComponent(config.paymentsPrefix)}`, 303) : apiError(c, "unauthenticated");
+  }
+  if (decision.kind === "challenge") {
+    const challenge = challengeToWire(decision.challenge);
+    if (isNavigation(c)) {
+      const destination = c.req.method === "GET" ? `${rawPathOf(c.req.url)}${new URL(c.req.url).search}` : config.paymentsPrefix;
+      return c.redirect(`${config.prefix}/verify?id=${challenge.id}&next=${encodeURIComponent(destination)}`, 303);
+    }
+    c.header("WWW-Authenticate", `${CHALLENGE_AUTH_SCHEME} challenge="${challenge.id}"`);
+    const message = "Verify your identity to continue: complete the challenge, then repeat the request.";
+    return c.json({ error: { code: "CHALLENGE_REQUIRED", message }, challenge }, 401);
+  }
+  // Mark the session as inside the payments tool, so leaving it can be noticed on the hot path.
+  const current = session.pay ? session : await issueSession(c, decision.session, userFromClaims(session));
+  return forwardToOrigin(c, current, {
+    ...(described.body ? { body: described.body } : {}),
+    payAt: Math.floor(decision.verifiedAtMs / 1000),
+    ...(decision.grantId ? { grant: decision.grantId } : {}),
+  });
+}
+
+/** A page navigation outside the payments tool ends the visit: the next entry is challenged. */
+export async function leavePaymentsIfInside(c: Context<AppEnv>, session: SessionClaims): Promise<SessionClaims> {
+  if (!session.pay || !isNavigation(c)) return session;
+  const { ports } = c.var;
+  await ports.account(session.sub).leavePayments(session.sid);
+  const { pay: _pay, ...rest } = session;
+  const renewed = await ports.account(session.sub).touchSession(session.sid, ports.now());
+  if (!renewed) {
+    clearSession(c);
+    return rest;
+  }
+  return issueSession(c, renewed, userFromClaims(rest as SessionClaims));
+}

@@ -15,6 +15,7 @@ async function passPage(c: Client, location: string, secret: string) {
 
 describe("payments pages", () => {
   it("entry, then a form action approved and sent on once with Continue", async () => {
+    skew = 0;
     const { client: c, secret } = await enrolledUser("payor@demo.test");
     // The origin stub counts across test files: compare with the count before this test.
     const before = await originHits("/payments/disbursements");
@@ -40,6 +41,21 @@ describe("payments pages", () => {
     const again = await c.fetch("/_stepgate/actions/continue", { method: "POST", headers: nav, body: `grant=${grant}` });
     expect(again.status).toBe(410);
     expect(await originHits("/payments/disbursements")).toBe(before + 1);
+  });
+
+  it("reviewing an agreement (a sensitive GET) asks for a code, then opens that page once", async () => {
+    skew = 0;
+    const { client: c, secret } = await enrolledUser("payee@demo.test");
+    const entry = await c.fetch("/payments/", { headers: { "sec-fetch-mode": "navigate" } });
+    await passPage(c, entry.headers.get("location")!, secret);
+    const review = await c.fetch("/payments/agreements/a1", { headers: { "sec-fetch-mode": "navigate" } });
+    expect(review.status).toBe(303);
+    const { page, response } = await passPage(c, review.headers.get("location")!, secret);
+    expect(page).toContain("Review payments agreement a1");
+    expect(response.headers.get("location")).toBe("/payments/agreements/a1");
+    expect((await c.fetch("/payments/agreements/a1", { headers: { "sec-fetch-mode": "navigate" } })).status).toBe(200);
+    // The approval was for one view: the next review asks again.
+    expect((await c.fetch("/payments/agreements/a1", { headers: { "sec-fetch-mode": "navigate" } })).status).toBe(303);
   });
 
   it("the idle state is readable for the extension's countdown", async () => {

@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { WxtVitest } from "wxt/testing/vitest-plugin";
 import { generateSecrets } from "./scripts/secrets.mjs";
 
 /**
@@ -30,6 +31,11 @@ export default defineConfig({
           }),
         ],
         test: { name: "worker", include: ["test/worker/**/*.test.ts"], testTimeout: 30_000 },
+      },
+      {
+        // The extension's logic against WXT's in-memory fakeBrowser (storage, alarms, badge...).
+        plugins: [WxtVitest()],
+        test: { name: "extension", include: ["test/extension/**/*.test.ts"], setupFiles: ["test/extension/setup.ts"], environment: "node" },
       },
       {
         test: { name: "e2e", include: ["test/e2e/**/*.e2e.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false },

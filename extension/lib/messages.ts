@@ -1,0 +1,85 @@
+/**
+ * The one message protocol between the extension's parts, typed once with valibot schemas, and
+ * the check every incoming message goes through: who sent it (this extension only), from where
+ * (an extension page, or the top frame of a watched gateway's tab) and what (the schema for that
+ * kind of sender). Anything else is dropped without an answer.
+ */
+import * as v from "valibot";
+import { browser, type Browser } from "wxt/browser";
+import type { Gateway } from "./gateways";
+import { originOf } from "./gateways";
+
+const OriginString = v.pipe(v.string(), v.maxLength(2048), v.url());
+
+/** Sent by the gateway content script about the page it runs in. */
+export const ContentMessage = v.variant("type", [
+  v.strictObject({ type: v.literal("challenge-page") }),
+  v.strictObject({ type: v.literal("recovery-code-shown"), cause: v.picklist(["enrolled", "replaced"]) }),
+]);
+export type ContentMessage = v.InferOutput<typeof ContentMessage>;
+
+/** Sent by the extension's own pages (popup, options). */
+export const PageMessage = v.variant("type", [
+  v.strictObject({ type: v.literal("refresh") }),
+  v.strictObject({ type: v.literal("gateways-changed") }),
+  v.strictObject({
+    type: v.literal("verify"),
+    origin: OriginString,
+    challengeId: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{16,64}$/)),
+    code: v.pipe(v.string(), v.regex(/^[0-9]{6}$/)),
+  }),
+  v.strictObject({ type: v.literal("reminder-snooze") }),
+  v.strictObject({ type: v.literal("reminder-confirm") }),
+  v.strictObject({ type: v.literal("open-site"), origin: OriginString }),
+]);
+export type PageMessage = v.InferOutput<typeof PageMessage>;
+
+export type Accepted =
+  | { from: "page"; message: PageMessage }
+  | { from: "content"; gateway: Gateway; tabId: number; message: ContentMessage };
+
+export type Rejection = "foreign_extension" | "iframe" | "unwatched_origin" | "no_tab" | "bad_schema";
+
+export interface ReceiveContext {
+  extensionId: string;
+  /** e.g. "chrome-extension://<id>" — the origin of the extension's own pages. */
+  extensionOrigin: string;
+  gateways: readonly Gateway[];
+}
+
+/** Classifies and validates one incoming message; a rejection says why (for tests and logs). */
+export function acceptMessage(
+  raw: unknown,
+  sender: Browser.runtime.MessageSender,
+  context: ReceiveContext,
+): { ok: true; value: Accepted } | { ok: false; reason: Rejection } {
+  if (sender.id !== context.extensionId) return { ok: false, reason: "foreign_extension" };
+  // Chrome gives `origin` and `url`, Firefox only `url`; when both are given they must agree
+  // (a disagreement means an odd frame such as about:blank inheriting an origin).
+  const urlOrigin = originOf(sender.url);
+  if (sender.origin !== undefined && sender.origin !== urlOrigin) return { ok: false, reason: "unwatched_origin" };
+
+  if (urlOrigin === context.extensionOrigin) {
+    const parsed = v.safeParse(PageMessage, raw);
+    return parsed.success ? { ok: true, value: { from: "page", message: parsed.output } } : { ok: false, reason: "bad_schema" };
+  }
+
+  if (!sender.tab || typeof sender.tab.id !== "number") return { ok: false, reason: "no_tab" };
+  // Only the top frame speaks for a tab: an iframe, even one of a watched origin, is ignored.
+  if (sender.frameId !== 0) return { ok: false, reason: "iframe" };
+  const gateway = context.gateways.find((candidate) => candidate.origin === urlOrigin);
+  if (!gateway) return { ok: false, reason: "unwatched_origin" };
+  const parsed = v.safeParse(ContentMessage, raw);
+  if (!parsed.success) return { ok: false, reason: "bad_schema" };
+  return { ok: true, value: { from: "content", gateway, tabId: sender.tab.id, message: parsed.output } };
+}
+
+/** What the background answers to a page message (verify only; the rest answer `null`). */
+export type VerifyReply =
+  | { ok: true; approvedAction: boolean }
+  | { ok: false; code: string; retryAfterSeconds?: number };
+
+/** Sends a page message to the background (the only way the popup and options page act). */
+export function sendPageMessage(message: PageMessage): Promise<unknown> {
+  return browser.runtime.sendMessage(message);
+}

@@ -1,0 +1,201 @@
+/**
+ * The popup's DOM, built from a model and updated in place (a tick every second must not wipe a
+ * half-typed code). The document comes in as a parameter; actions go out through `actions`.
+ */
+import type { Challenge } from "../../shared/protocol";
+import { codeToSend, CODE_LENGTH, keepDigits } from "./code-input";
+import { formatDuration, idlePhase, secondsLeft, secondsUntilNextCode } from "./countdown";
+import { siteLabel, type Gateway } from "./gateways";
+import { t } from "./i18n";
+import type { VerifyReply } from "./messages";
+import { describeChallenge } from "./prompts";
+import { isReminderDue, type ReminderState } from "./reminder";
+import type { Snapshots } from "./storage";
+import { describeVerifyError } from "./verify-errors";
+
+export interface PopupModel {
+  gateways: Gateway[];
+  snapshots: Snapshots;
+  reminder: ReminderState;
+  nowMs: number;
+}
+
+export interface PopupActions {
+  verify(origin: string, challengeId: string, code: string): Promise<VerifyReply | null>;
+  snoozeReminder(): void;
+  confirmReminder(): void;
+  openOptions(): void;
+  openSite(origin: string): void;
+}
+
+interface Card {
+  element: HTMLLIElement;
+  challenge: Challenge;
+  timeLeft: HTMLElement;
+  step: HTMLElement;
+  done: boolean;
+}
+
+export function createPopupView(doc: Document, actions: PopupActions) {
+  const byId = <T extends HTMLElement>(id: string) => doc.getElementById(id) as T;
+  const list = byId<HTMLUListElement>("challenges");
+  const cards = new Map<string, Card>();
+  byId("reminder-confirm").addEventListener("click", () => actions.confirmReminder());
+  byId("reminder-snooze").addEventListener("click", () => actions.snoozeReminder());
+  byId("open-options").addEventListener("click", () => actions.openOptions());
+
+  function buildCard(origin: string, challenge: Challenge): Card {
+    const element = doc.createElement("li");
+    element.className = "challenge";
+    element.dataset.challengeId = challenge.id;
+    const title = doc.createElement("h2");
+    title.textContent = describeChallenge(challenge);
+    const site = doc.createElement("p");
+    site.className = "site";
+    site.textContent = t("challengeSite", [siteLabel(origin)]);
+    const timeLeft = doc.createElement("p");
+    timeLeft.className = "time-left";
+    element.append(title, site, timeLeft);
+    const step = doc.createElement("p");
+    step.className = "step muted";
+    const status = doc.createElement("p");
+    status.className = "result";
+    status.setAttribute("role", "status");
+
+    if (!challenge.methods.includes("totp")) {
+      const note = doc.createElement("p");
+      note.textContent = t("verifyOnlyOnSite");
+      const open = doc.createElement("button");
+      open.type = "button";
+      open.textContent = t("openSite");
+      open.addEventListener("click", () => actions.openSite(origin));
+      element.append(note, open);
+      return { element, challenge, timeLeft, step, done: false };
+    }
+
+    const form = doc.createElement("form");
+    const inputId = `code-${challenge.id}`;
+    const label = doc.createElement("label");
+    label.htmlFor = inputId;
+    label.textContent = t("codeLabel");
+    const input = doc.createElement("input");
+    Object.assign(input, { id: inputId, name: "code", type: "text", inputMode: "numeric", autocomplete: "one-time-code", required: true });
+    input.setAttribute("pattern", `[0-9]{${CODE_LENGTH}}`);
+    input.setAttribute("maxlength", "16"); // room for a pasted "123 456"; trimmed to six digits
+    input.addEventListener("input", () => {
+      const digits = keepDigits(input.value);
+      if (digits !== input.value) input.value = digits;
+    });
+    const button = doc.createElement("button");
+    button.type = "submit";
+    button.textContent = t("verifyButton");
+    form.append(label, input, step, button);
+    element.append(form, status);
+
+    const card: Card = { element, challenge, timeLeft, step, done: false };
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const code = codeToSend(input.value);
+      if (!code) return showResult(status, false, t("errorFormat"));
+      button.disabled = true;
+      status.textContent = t("verifying");
+      status.removeAttribute("data-state");
+      const reply = await actions.verify(origin, challenge.id, code).catch(() => null);
+      if (reply?.ok) {
+        card.done = true;
+        form.remove();
+        return showResult(status, true, t("verifyOk"));
+      }
+      button.disabled = false;
+      input.value = "";
+      input.focus();
+      showResult(status, false, reply ? describeVerifyError(reply.code, reply.retryAfterSeconds) : describeVerifyError("UNKNOWN"));
+    });
+    return card;
+  }
+
+  function updateChallenges(model: PopupModel): void {
+    const seen = new Set<string>();
+    for (const gateway of model.gateways) {
+      for (const challenge of model.snapshots[gateway.origin]?.challenges ?? []) {
+        const key = `${gateway.origin} ${challenge.id}`;
+        seen.add(key);
+        if (!cards.has(key)) {
+          const card = buildCard(gateway.origin, challenge);
+          cards.set(key, card);
+          list.append(card.element);
+        }
+      }
+    }
+    for (const [key, card] of cards) {
+      // An answered card stays (with its success message) until the popup closes.
+      if (!seen.has(key) && !card.done) {
+        card.element.remove();
+        cards.delete(key);
+      }
+    }
+  }
+
+  function tick(nowMs: number): void {
+    for (const card of cards.values()) {
+      if (card.done) continue;
+      const left = secondsLeft(card.challenge.expiresAt, nowMs);
+      card.timeLeft.textContent = left > 0 ? t("challengeTimeLeft", [formatDuration(left)]) : t("challengeExpired");
+      card.step.textContent = t("codeStep", [String(secondsUntilNextCode(nowMs))]);
+    }
+  }
+
+  function updateIdle(model: PopupModel): void {
+    const section = byId("idle");
+    const text = byId("idle-text");
+    const withDeadline = model.gateways
+      .map((gateway) => ({ gateway, deadline: model.snapshots[gateway.origin]?.idleExpiresAt ?? null }))
+      .filter((entry): entry is { gateway: Gateway; deadline: number } => entry.deadline !== null);
+    const first = withDeadline[0];
+    const phase = first ? idlePhase(first.deadline, model.nowMs) : "none";
+    section.hidden = !first || phase === "none";
+    if (!first) return;
+    const time = formatDuration(secondsLeft(first.deadline, model.nowMs));
+    section.dataset.phase = phase;
+    text.textContent = phase === "ended" ? t("idleEnded") : phase === "soon" ? t("idleSoon", [time]) : t("idleLeft", [time]);
+  }
+
+  function updateReminder(model: PopupModel): void {
+    const due = isReminderDue(model.reminder, model.nowMs);
+    byId("reminder").hidden = !due;
+    if (due && (model.reminder.status === "due" || model.reminder.status === "snoozed")) {
+      byId("reminder-body").textContent = t(model.reminder.cause === "enrolled" ? "reminderBodyEnrolled" : "reminderBodyReplaced");
+    }
+  }
+
+  function updateNotes(model: PopupModel): void {
+    const notes = byId("notes");
+    notes.replaceChildren();
+    for (const gateway of model.gateways) {
+      const status = model.snapshots[gateway.origin]?.status;
+      if (status !== "signed_out" && status !== "unreachable") continue;
+      const note = doc.createElement("li");
+      note.textContent = t(status === "signed_out" ? "popupSignedOut" : "popupUnreachable", [siteLabel(gateway.origin)]);
+      notes.append(note);
+    }
+    byId("no-gateways").hidden = model.gateways.length > 0;
+    byId("empty").hidden = model.gateways.length === 0 || cards.size > 0;
+  }
+
+  return {
+    update(model: PopupModel): void {
+      updateChallenges(model);
+      updateReminder(model);
+      updateIdle(model);
+      updateNotes(model);
+      tick(model.nowMs);
+    },
+    tick,
+  };
+}
+
+function showResult(status: HTMLElement, ok: boolean, text: string): void {
+  status.dataset.state = ok ? "ok" : "error";
+  status.setAttribute("role", ok ? "status" : "alert");
+  status.textContent = text;
+}

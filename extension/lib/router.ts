@@ -1,0 +1,95 @@
+/**
+ * What the background does with each accepted message. The caller (the background entrypoint)
+ * has already run acceptMessage, so everything here is from this extension and well-formed.
+ */
+import { browser } from "wxt/browser";
+import { verifyChallenge } from "./gateway-client";
+import type { Gateway } from "./gateways";
+import type { Accepted, VerifyReply } from "./messages";
+import { findGatewayTabs, focusGatewayTab, notifyReminder, REMINDER_NOTIFICATION } from "./prompts";
+import * as reminder from "./reminder";
+import { gatewaysItem, reminderItem } from "./storage";
+import { accessibleGateways, refreshAll, refreshGateway, updateBadge, type WatcherDeps } from "./watcher";
+
+export const REMINDER_ALARM = "reminder";
+
+export interface RouterDeps extends WatcherDeps {
+  /** Re-registers the content script after the watched gateways changed. */
+  syncContentScript: (gateways: Gateway[]) => Promise<void>;
+}
+
+export async function handleMessage(deps: RouterDeps, accepted: Accepted): Promise<VerifyReply | null> {
+  if (accepted.from === "content") {
+    const { message, gateway } = accepted;
+    if (message.type === "challenge-page") await refreshGateway(deps, gateway);
+    else await remindAboutRecoveryCode(deps, message.cause);
+    return null;
+  }
+  const message = accepted.message;
+  switch (message.type) {
+    case "refresh":
+      await refreshAll(deps);
+      return null;
+    case "gateways-changed":
+      await deps.syncContentScript(await accessibleGateways(deps));
+      await refreshAll(deps);
+      return null;
+    case "verify":
+      return verify(deps, message.origin, message.challengeId, message.code);
+    case "reminder-snooze":
+      await setReminder(deps, reminder.snooze(await reminderItem.getValue(), deps.now()));
+      return null;
+    case "reminder-confirm":
+      await setReminder(deps, reminder.confirm(await reminderItem.getValue(), deps.now()));
+      return null;
+    case "open-site": {
+      const gateway = (await gatewaysItem.getValue()).find((candidate) => candidate.origin === message.origin);
+      if (gateway) await focusGatewayTab(gateway);
+      return null;
+    }
+  }
+}
+
+async function verify(deps: RouterDeps, origin: string, challengeId: string, code: string): Promise<VerifyReply> {
+  const gateway = (await accessibleGateways(deps)).find((candidate) => candidate.origin === origin);
+  if (!gateway) return { ok: false, code: "UNWATCHED_ORIGIN" };
+  const outcome = await verifyChallenge(deps.fetch, gateway, challengeId, "totp", code);
+  await refreshGateway(deps, gateway);
+  if (!outcome.ok) return outcome;
+  await browser.notifications.clear(`challenge|${gateway.origin}`);
+  await reloadChallengeTabs(gateway);
+  return { ok: true, approvedAction: outcome.approvedAction };
+}
+
+/** A tab still showing the challenge page moves on once the challenge is passed. */
+async function reloadChallengeTabs(gateway: Gateway): Promise<void> {
+  const challengePage = `${gateway.origin}${gateway.prefix}/challenge`;
+  for (const tab of await findGatewayTabs(gateway)) {
+    if (tab.id !== undefined && tab.url?.startsWith(challengePage)) await browser.tabs.reload(tab.id);
+  }
+}
+
+export async function remindAboutRecoveryCode(deps: Pick<WatcherDeps, "now">, cause: reminder.ReminderCause): Promise<void> {
+  const before = await reminderItem.getValue();
+  const after = reminder.onRecoveryCodeShown(before, cause, deps.now());
+  if (after === before) return;
+  await setReminder(deps, after);
+  await notifyReminder(cause);
+}
+
+/** Stores the reminder state, keeps its wake-up alarm and the badge in step. */
+export async function setReminder(deps: Pick<WatcherDeps, "now">, state: reminder.ReminderState): Promise<void> {
+  await reminderItem.setValue(state);
+  if (state.status === "snoozed") await browser.alarms.create(REMINDER_ALARM, { when: state.until });
+  else await browser.alarms.clear(REMINDER_ALARM);
+  if (state.status === "confirmed") await browser.notifications.clear(REMINDER_NOTIFICATION);
+  await updateBadge(deps);
+}
+
+/** The snooze alarm fired: the reminder is due again. */
+export async function wakeReminder(deps: Pick<WatcherDeps, "now">): Promise<void> {
+  const state = reminder.wakeUp(await reminderItem.getValue(), deps.now());
+  await reminderItem.setValue(state);
+  if (state.status === "due") await notifyReminder(state.cause);
+  await updateBadge(deps);
+}

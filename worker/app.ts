@@ -12,9 +12,12 @@ import { randomId } from "./lib/ids";
 import * as flows from "./flows";
 import { createPorts } from "./ports";
 import { forwardToOrigin, isCanonicalPath, rawPathOf } from "./proxy";
+import { adminApi } from "./routes/admin";
+import { adminPages } from "./routes/admin-pages";
 import { api } from "./routes/api";
 import { dev } from "./routes/dev";
 import { keys } from "./routes/keys";
+import { notice } from "./routes/notice";
 import { pages, pathForStage } from "./routes/pages";
 import { ensureDemoSeeded } from "./seed";
 import { loadSession } from "./session";
@@ -87,8 +90,11 @@ function buildApp(prefix: string): Hono<AppEnv> {
   gateway.route("/", keys);
   gateway.route("/dev", dev);
   gateway.use("*", loadSession);
+  gateway.route("/api/admin", adminApi); // before /api: that group ends in a catch-all
   gateway.route("/api", api);
   gateway.route("/", pages);
+  gateway.route("/admin", adminPages);
+  gateway.route("/", notice);
   gateway.get("/", (c) => c.redirect(`${prefix}/login`, 303));
   gateway.all("*", (c) => apiError(c, "not_found"));
   app.route(prefix, gateway);

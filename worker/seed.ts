@@ -3,6 +3,7 @@
  * sharing one password, none enrolled in MFA. Runs once per storage (marker key in KV).
  */
 import type { CompanyRecord, UserRecord } from "./domain/records";
+import { writeUser } from "./domain/directory";
 import { keyedHash } from "./lib/slowhash";
 import type { Ports } from "./ports";
 
@@ -17,12 +18,22 @@ export const DEMO_COMPANY: CompanyRecord = {
 
 export const DEMO_USERS: UserRecord[] = [
   { id: "demo-user", email: "user@demo.test", name: "Uma User", role: "standard", companyId: DEMO_COMPANY.id, active: true, sso: false },
-  { id: "demo-admin", email: "admin@demo.test", name: "Ada Admin", role: "company_admin", companyId: DEMO_COMPANY.id, active: true, sso: false },
+  {
+    id: "demo-admin",
+    email: "admin@demo.test",
+    name: "Ada Admin",
+    role: "company_admin",
+    companyId: DEMO_COMPANY.id,
+    active: true,
+    sso: false,
+    permissions: { companyAdmin: true, directory: true },
+  },
   { id: "demo-payor", email: "payor@demo.test", name: "Paul Payor", role: "payor", companyId: DEMO_COMPANY.id, active: true, sso: false },
   { id: "demo-payee", email: "payee@demo.test", name: "Pia Payee", role: "payee_admin", companyId: DEMO_COMPANY.id, active: true, sso: false, phone: "+12025550143" },
 ];
 
-const SEED_MARKER = "demo:seeded:v1";
+// v2: the company directory index (CompanyDO `users`) is written with the users.
+const SEED_MARKER = "demo:seeded:v2";
 const seeding = new WeakMap<KVNamespace, Promise<void>>();
 
 /** Seeds the demo company once per storage; concurrent callers in one isolate share the run. */
@@ -47,7 +58,7 @@ async function seed(kv: KVNamespace, ports: Ports, pepper: Uint8Array): Promise<
   if ((await kv.get(SEED_MARKER)) === fingerprint) return;
   await ports.directory.putCompany(DEMO_COMPANY);
   for (const user of DEMO_USERS) {
-    await ports.directory.putUser(user);
+    await writeUser(ports, user);
     await ports.account(user.id).setPassword(DEMO_PASSWORD);
   }
   await kv.put(SEED_MARKER, fingerprint);

@@ -14,6 +14,8 @@ import { generateTotpSecret, verifyTotp } from "../../shared/totp";
 import { clearFailures, disableIfCapped, reserveAttempt } from "./account-attempts";
 import { checkRecovery, checkTotp, hasAnyFactor, issueRecoveryCode, usableMethods } from "./account-factors";
 import { challengesOf, createChallenge, createSession, deleteExpired, endSession, liveSession, rotateSession } from "./account-sessions";
+import { endAllSessions as endEverySession } from "./account-sessions";
+import { resetFactors } from "./account-reset";
 import { getConfig, type Config } from "../config";
 import { randomId } from "../lib/ids";
 import { open, seal } from "../lib/secretbox";
@@ -24,6 +26,7 @@ import type { Bindings } from "../env";
 
 const TOTP_ENROLL_TTL_MS = 15 * 60_000;
 const FRESH_MFA_FOR_CHANGES_MS = 10 * 60_000;
+const INACTIVE_KEY = "inactive";
 
 export type Refusal<R extends string> = { ok: false; reason: R; retryAfterSeconds?: number };
 
@@ -32,7 +35,7 @@ export interface SessionView {
   challenge?: ChallengeRecord & { methods: Method[] };
 }
 
-export type SignInResult = ({ ok: true } & SessionView) | Refusal<"invalid_password" | "throttled">;
+export type SignInResult = ({ ok: true } & SessionView) | Refusal<"invalid_password" | "throttled" | "inactive">;
 
 export type VerifyResult =
   | ({ ok: true; next: NextStep; recoveryCode?: string } & SessionView)
@@ -75,6 +78,8 @@ export class AccountDO extends DurableObject<Bindings> {
       this.kv.put("password_failures", { consecutive, nextAllowedAtMs: nowMs + waitSecondsAfter(consecutive) * 1000 });
       return { ok: false, reason: "invalid_password" };
     }
+    // Deactivation is marked here too (strongly consistent), not only in KV: no sign-in meanwhile.
+    if (this.kv.get(INACTIVE_KEY) === true) return { ok: false, reason: "inactive" };
     this.kv.delete("password_failures");
     if (stored.rounds !== this.config.passwordRounds) this.kv.put("password", await hashSecret(password, this.config.pepper, this.config.passwordRounds));
     deleteExpired(this.kv, this.config, nowMs);
@@ -222,6 +227,33 @@ export class AccountDO extends DurableObject<Bindings> {
       totp: { enrolled: Boolean(totp), disabled: Boolean(totp?.disabled) },
       recovery: { enrolled: Boolean(recovery), disabled: Boolean(recovery?.disabled) },
     };
+  }
+
+  // --- administration (worker/routes/admin.ts) --------------------------------------------------
+
+  /** Ends every session of the account (and their challenges); returns how many there were. */
+  async endAllSessions(): Promise<number> {
+    return endEverySession(this.kv);
+  }
+
+  /**
+   * Admin MFA reset: removes every factor, pending set-up, counter and session in one block
+   * (see account-reset.ts); the next sign-in goes through enrollment. Returns sessions ended.
+   */
+  async resetMfa(): Promise<{ sessionsEnded: number }> {
+    return this.ctx.storage.transactionSync(() => resetFactors(this.kv));
+  }
+
+  /** Deactivation mark checked at sign-in; deactivating also ends every session. */
+  async setActive(active: boolean): Promise<{ sessionsEnded: number }> {
+    if (active) {
+      this.kv.delete(INACTIVE_KEY);
+      return { sessionsEnded: 0 };
+    }
+    return this.ctx.storage.transactionSync(() => {
+      this.kv.put(INACTIVE_KEY, true);
+      return { sessionsEnded: endEverySession(this.kv) };
+    });
   }
 
   // --- internals -------------------------------------------------------------------------------

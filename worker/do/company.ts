@@ -4,6 +4,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
+import { ensureDirectoryTable, findEntryByEmail, findEntryById, listEntries, upsertEntry, type DirectoryEntry } from "./company-directory";
 
 export interface AuditEntry {
   atMs: number;
@@ -34,6 +35,7 @@ export class CompanyDO extends DurableObject<Bindings> {
       reason TEXT,
       ip TEXT
     )`);
+    ensureDirectoryTable(ctx.storage.sql);
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
@@ -70,5 +72,24 @@ export class CompanyDO extends DurableObject<Bindings> {
       if (row.ip !== null) entry.ip = String(row.ip);
       return entry;
     });
+  }
+
+  // --- directory index (worker/do/company-directory.ts) ----------------------------------------
+
+  async putDirectoryEntry(entry: DirectoryEntry): Promise<void> {
+    upsertEntry(this.ctx.storage.sql, entry);
+  }
+
+  async listDirectory(limit?: number): Promise<DirectoryEntry[]> {
+    return listEntries(this.ctx.storage.sql, limit);
+  }
+
+  /** Exact, case-sensitive match on the email as stored in the directory. */
+  async findDirectoryEntryByEmail(email: string): Promise<DirectoryEntry | null> {
+    return findEntryByEmail(this.ctx.storage.sql, email);
+  }
+
+  async getDirectoryEntry(userId: string): Promise<DirectoryEntry | null> {
+    return findEntryById(this.ctx.storage.sql, userId);
   }
 }

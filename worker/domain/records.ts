@@ -17,6 +17,8 @@ export interface UserRecord {
   active: boolean;
   sso: boolean;
   phone?: string;
+  /** Admin-tool permissions; absent means none. Every admin action needs both. */
+  permissions?: { companyAdmin: boolean; directory: boolean };
 }
 
 /** Company security settings (KV `company:<id>`), read-mostly. */

@@ -25,6 +25,17 @@ const WIRE = {
   non_canonical_path: [400, "NON_CANONICAL_PATH", "The request path is not in canonical form."],
   storage_unavailable: [503, "SERVICE_UNAVAILABLE", "Stepgate is temporarily unavailable. Nothing was changed; try again shortly."],
   config_invalid: [500, "MISCONFIGURED", "Stepgate is not configured correctly. The operator has been told."],
+  // Administration (worker/routes/admin.ts, docs/decisions/0007-admin-policy-and-reset.md).
+  admin_permission_required: [403, "ADMIN_PERMISSION_REQUIRED", "This needs both the company-admin and the directory permission. Ask another company administrator."],
+  reauth_required: [403, "REAUTH_REQUIRED", "Admin actions need a second factor verified in the last 10 minutes. Verify again, then retry."],
+  invalid_settings: [400, "INVALID_SETTINGS", "Enter a real date (YYYY-MM-DD) and a time zone name such as America/New_York. Nothing was changed."],
+  user_not_in_directory: [404, "USER_NOT_IN_DIRECTORY", "No one in your company's directory has exactly this email. Type it exactly as the directory shows it."],
+  request_not_verified: [400, "REQUEST_NOT_VERIFIED", "Tick \"I have verified the user's request\" after confirming the request with the person."],
+  mfa_not_enforced: [409, "MFA_NOT_ENFORCED", "Resets are possible only while your company enforces two-factor authentication (Require MFA on and the deadline passed)."],
+  cannot_reset_self: [403, "CANNOT_RESET_SELF", "You cannot reset your own two-factor authentication. Ask another company administrator."],
+  payments_user_reset: [403, "PAYMENTS_USER", "Payments users' two-factor authentication is reset by payments support only. Ask the person to contact payments support."],
+  sso_user_reset: [403, "SSO_USER", "This person signs in with single sign-on; their two-factor authentication is managed by their IT department. Ask them to contact it."],
+  cannot_deactivate_self: [403, "CANNOT_DEACTIVATE_SELF", "You cannot deactivate your own account. Ask another company administrator."],
 } as const satisfies Record<string, readonly [ContentfulStatusCode, string, string]>;
 
 export type WireReason = keyof typeof WIRE;

@@ -66,6 +66,8 @@ pages.post("/login", async (c) => {
   if (!result.ok) {
     return c.html(<views.LoginPage {...frame(c, next)} email={email} error={toWire(result.reason).message} />, toWire(result.reason).status);
   }
+  // Signed in without a second factor: the notice page shows an upcoming deadline, if any.
+  if (result.next === "done") return c.redirect(`${c.var.config.prefix}/mfa-notice?next=${encodeURIComponent(next)}`, 303);
   return c.redirect(pathForStage(c.var.config.prefix, result.next, next), 303);
 });
 

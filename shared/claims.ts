@@ -28,6 +28,8 @@ export const SessionClaims = v.object({
   amr: v.array(v.string()),
   auth_time: epochSeconds,
   mfa_at: v.optional(epochSeconds),
+  /** Present while the session is inside the payments tool (the account's Durable Object decides). */
+  pay: v.optional(v.literal(1)),
   iat: epochSeconds,
   exp: epochSeconds,
 });
@@ -46,6 +48,10 @@ export const OriginClaims = v.object({
   amr: v.array(v.string()),
   auth_time: epochSeconds,
   mfa_at: v.optional(epochSeconds),
+  /** Last second-factor verification for the payments tool (entry or idle re-authentication). */
+  pay_at: v.optional(epochSeconds),
+  /** The single-use grant this request was approved with (sensitive actions only). */
+  grant: v.optional(v.string()),
   iat: epochSeconds,
   exp: epochSeconds,
 });

@@ -12,6 +12,7 @@ import { randomId } from "./lib/ids";
 import * as flows from "./flows";
 import { createPorts } from "./ports";
 import { forwardToOrigin, isCanonicalPath, rawPathOf } from "./proxy";
+import { guardPayments, isPaymentsPath, leavePaymentsIfInside } from "./payments/guard";
 import { adminApi } from "./routes/admin";
 import { adminPages } from "./routes/admin-pages";
 import { api } from "./routes/api";
@@ -19,6 +20,7 @@ import { dev } from "./routes/dev";
 import { keys } from "./routes/keys";
 import { notice } from "./routes/notice";
 import { pages, pathForStage } from "./routes/pages";
+import { stepUp } from "./routes/stepup";
 import { ensureDemoSeeded } from "./seed";
 import { loadSession } from "./session";
 
@@ -52,7 +54,10 @@ async function protect(c: Context<AppEnv>): Promise<Response> {
   const path = rawPathOf(c.req.url);
   if (isPublicPath(config, path)) return forwardToOrigin(c, null);
   const session = c.var.session;
-  if (session?.stg === "done") return forwardToOrigin(c, session);
+  if (session?.stg === "done") {
+    if (isPaymentsPath(config.paymentsPrefix, path)) return guardPayments(c, session);
+    return forwardToOrigin(c, await leavePaymentsIfInside(c, session));
+  }
 
   const url = new URL(c.req.url);
   const destination = c.req.method === "GET" ? `${path}${url.search}` : "/";
@@ -93,6 +98,7 @@ function buildApp(prefix: string): Hono<AppEnv> {
   gateway.route("/api/admin", adminApi); // before /api: that group ends in a catch-all
   gateway.route("/api", api);
   gateway.route("/", pages);
+  gateway.route("/", stepUp);
   gateway.route("/admin", adminPages);
   gateway.route("/", notice);
   gateway.get("/", (c) => c.redirect(`${prefix}/login`, 303));

@@ -2,6 +2,10 @@
  * The deployment's configuration, parsed once per isolate from the Worker's bindings. A bad
  * configuration throws one ConfigError listing every problem, so an operator fixes them in one go.
  */
+import { DEFAULT_SENSITIVE_ACTIONS, type SensitiveAction } from "./payments/actions";
+
+import { parseMessagingConfig, type MessagingConfig } from "./messaging/config";
+
 export type Mode = "development" | "production";
 
 export interface Config {
@@ -33,6 +37,13 @@ export interface Config {
   challengeTtlSeconds: number;
   smsCodeTtlSeconds: number;
   passwordRounds: number;
+  /** SMS and email delivery, and SMS send limits (worker/messaging/config.ts). */
+  messaging: MessagingConfig;
+  /** The payments tool: every request under this prefix is checked by the account's Durable Object. */
+  paymentsPrefix: string;
+  paymentsIdleSeconds: number;
+  sensitiveActions: SensitiveAction[];
+  grantTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -157,6 +168,23 @@ export function parseConfig(env: Record<string, unknown>): Config {
   const pepperText = text("PEPPER");
   const pepper = pepperText ? bytes("PEPPER", pepperText, 32) : new Uint8Array(0);
 
+  const paymentsPrefix = text("PAYMENTS_PREFIX", "/payments/");
+  if (!/^\/[A-Za-z0-9._~\/-]*\/$/.test(paymentsPrefix)) problems.push("PAYMENTS_PREFIX must be a path that starts and ends with /");
+  let sensitiveActions = DEFAULT_SENSITIVE_ACTIONS;
+  const actionsText = text("SENSITIVE_ACTIONS", "");
+  if (actionsText) {
+    try {
+      const parsed = JSON.parse(actionsText) as unknown;
+      const valid = Array.isArray(parsed) && parsed.every((a) =>
+        a && typeof a === "object" && typeof a.method === "string" && /^(GET|POST|PUT|PATCH|DELETE)$/.test(a.method) &&
+        typeof a.path === "string" && a.path.startsWith(paymentsPrefix) && typeof a.summary === "string" && a.summary.length <= 200);
+      if (!valid) throw new Error();
+      sensitiveActions = parsed as SensitiveAction[];
+    } catch {
+      problems.push("SENSITIVE_ACTIONS must be a JSON array of {method, path (under PAYMENTS_PREFIX), summary}");
+    }
+  }
+
   const seedDemo = text("DEMO_SEED", "false") === "true";
   if (seedDemo && mode !== "development") problems.push("DEMO_SEED is only allowed in development mode");
 
@@ -183,6 +211,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
     challengeTtlSeconds: seconds("CHALLENGE_TTL_SECONDS", 600, 60, 3600),
     smsCodeTtlSeconds: seconds("SMS_CODE_TTL_SECONDS", 600, 60, 3600),
     passwordRounds: seconds("PASSWORD_PBKDF2_ROUNDS", 6, 1, 20),
+    messaging: parseMessagingConfig(env, mode, problems),
+    paymentsPrefix,
+    paymentsIdleSeconds: seconds("PAYMENTS_IDLE_SECONDS", 30 * 60, 60, 24 * 3600),
+    sensitiveActions,
+    grantTtlSeconds: seconds("GRANT_TTL_SECONDS", 120, 10, 600),
   };
   if (config.idleTimeoutSeconds > 0 && config.idleTimeoutSeconds < 2 * config.sessionRemintAfterSeconds)
     problems.push("IDLE_TIMEOUT_SECONDS must be 0 (off) or at least twice SESSION_REMINT_AFTER_SECONDS");

@@ -11,18 +11,21 @@ import type { ChallengeRecord, UserRecord } from "./domain/records";
 import type { AppEnv } from "./env";
 import { refusalToWire, type WireReason } from "./lib/errors";
 import { issueSession } from "./session";
+import { noticeFailedAttempts, notifySecurityEvent } from "./notify-events";
 
 export type FlowResult<T> = ({ ok: true } & T) | { ok: false; reason: WireReason; retryAfterSeconds?: number };
 
 export function challengeToWire(challenge: ChallengeRecord & { methods: Method[] }): Challenge {
-  return { id: challenge.id, reason: challenge.reason, methods: challenge.methods, expiresAt: challenge.expiresAtMs };
+  const wire: Challenge = { id: challenge.id, reason: challenge.reason, methods: challenge.methods, expiresAt: challenge.expiresAtMs };
+  if (challenge.action) wire.action = { summary: challenge.action.summary, method: challenge.action.method, path: challenge.action.path };
+  return wire;
 }
 
 function clientIp(c: Context<AppEnv>): string | undefined {
   return c.req.header("cf-connecting-ip") ?? undefined;
 }
 
-function audit(c: Context<AppEnv>, user: UserRecord, event: string, outcome: "success" | "failure" | "info", reason?: string) {
+export function audit(c: Context<AppEnv>, user: UserRecord, event: string, outcome: "success" | "failure" | "info", reason?: string) {
   const entry = { atMs: c.var.ports.now(), event, subjectId: user.id, actorId: user.id, outcome, ...(reason ? { reason } : {}) };
   const ip = clientIp(c);
   const write = c.var.ports.audit(user.companyId, ip ? { ...entry, ip } : entry);
@@ -64,7 +67,7 @@ export async function signIn(
   return { ok: true, ...response };
 }
 
-async function currentUser(c: Context<AppEnv>): Promise<UserRecord | null> {
+export async function currentUser(c: Context<AppEnv>): Promise<UserRecord | null> {
   const session = c.var.session;
   if (!session) return null;
   const user = await c.var.ports.directory.getUser(session.sub);
@@ -77,13 +80,14 @@ export async function verifyChallenge(
   challengeId: string,
   method: Method,
   code: string,
-): Promise<FlowResult<{ next: NextStep; recoveryCode?: string }>> {
+): Promise<FlowResult<{ next: NextStep; recoveryCode?: string; grant?: string }>> {
   const session = c.var.session;
   const user = await currentUser(c);
   if (!session || !user) return { ok: false, reason: "unauthenticated" };
   const result = await c.var.ports.account(user.id).verifyChallenge(session.sid, challengeId, method, code, c.var.ports.now());
   if (!result.ok) {
     audit(c, user, "second_factor", "failure", `${method}: ${result.reason}`);
+    await noticeFailedAttempts(c, user, result.reason);
     const failure: FlowResult<never> = { ok: false, reason: refusalToWire(result.reason) };
     if (result.retryAfterSeconds) failure.retryAfterSeconds = result.retryAfterSeconds;
     return failure;
@@ -91,7 +95,13 @@ export async function verifyChallenge(
   await issueSession(c, result.session, user);
   audit(c, user, "second_factor", "success", method);
   if (method === "recovery") audit(c, user, "recovery_code_used", "info");
-  return result.recoveryCode ? { ok: true, next: result.next, recoveryCode: result.recoveryCode } : { ok: true, next: result.next };
+  if (method === "recovery") await notifySecurityEvent(c, user, "recovery_code_used");
+  return {
+    ok: true,
+    next: result.next,
+    ...(result.recoveryCode ? { recoveryCode: result.recoveryCode } : {}),
+    ...(result.grant ? { grant: result.grant } : {}),
+  };
 }
 
 export async function listChallenges(c: Context<AppEnv>): Promise<Challenge[]> {
@@ -102,6 +112,21 @@ export async function listChallenges(c: Context<AppEnv>): Promise<Challenge[]> {
 }
 
 const ISSUER_NAME = "Stepgate";
+
+/** The payments tool's idle state for this session (the extension's countdown, /api/me). */
+export async function paymentsState(c: Context<AppEnv>) {
+  const session = c.var.session;
+  if (!session || session.stg !== "done") return null;
+  const state = await c.var.ports.account(session.sub).paymentsState(session.sid, c.var.ports.now());
+  if (!state) return { active: false as const, idleTimeoutSeconds: c.var.config.paymentsIdleSeconds };
+  return {
+    active: true as const,
+    verifiedAt: state.verifiedAtMs,
+    lastSeenAt: state.lastSeenMs,
+    idleExpiresAt: state.lastSeenMs + c.var.config.paymentsIdleSeconds * 1000,
+    idleTimeoutSeconds: c.var.config.paymentsIdleSeconds,
+  };
+}
 
 /** Starts (or, with `resume`, re-shows) authenticator-app set-up for this session. */
 export async function beginTotpEnrollment(
@@ -125,6 +150,7 @@ export async function confirmTotpEnrollment(c: Context<AppEnv>, code: string): P
   const session = c.var.session;
   const user = await currentUser(c);
   if (!session || !user) return { ok: false, reason: "unauthenticated" };
+  const hadTotp = (await c.var.ports.account(user.id).describeFactors()).totp.enrolled;
   const result = await c.var.ports.account(user.id).confirmTotpEnrollment(session.sid, code, c.var.ports.now());
   if (!result.ok) {
     audit(c, user, "enroll_totp", "failure", result.reason);
@@ -132,6 +158,7 @@ export async function confirmTotpEnrollment(c: Context<AppEnv>, code: string): P
   }
   await issueSession(c, result.session, user);
   audit(c, user, "enroll_totp", "success");
+  await notifySecurityEvent(c, user, hadTotp ? "factor_changed" : "factor_added");
   audit(c, user, "recovery_code_issued", "info");
   return { ok: true, recoveryCode: result.recoveryCode };
 }

@@ -65,9 +65,9 @@ const ORIGIN_TOKEN_CACHE_LIMIT = 2_000;
 const ORIGIN_TOKEN_MIN_REMAINING_MS = 60_000;
 
 /** The origin assertion for this session, reused while it has more than a minute left. */
-async function originTokenFor(session: SessionClaims, config: Config, nowMs: number): Promise<string> {
-  const key = `${session.sid}:${session.mfa_at ?? 0}:${session.stg}`;
-  const cached = originTokens.get(key);
+async function originTokenFor(session: SessionClaims, config: Config, nowMs: number, options: ForwardOptions): Promise<string> {
+  const key = `${session.sid}:${session.mfa_at ?? 0}:${session.stg}:${options.payAt ?? 0}`;
+  const cached = options.grant ? undefined : originTokens.get(key);
   if (cached && cached.expMs - nowMs > ORIGIN_TOKEN_MIN_REMAINING_MS) return cached.token;
   const claims = {
     sub: session.sub,
@@ -79,8 +79,11 @@ async function originTokenFor(session: SessionClaims, config: Config, nowMs: num
     amr: session.amr,
     auth_time: session.auth_time,
     ...(session.mfa_at === undefined ? {} : { mfa_at: session.mfa_at }),
+    ...(options.payAt === undefined ? {} : { pay_at: options.payAt }),
+    ...(options.grant === undefined ? {} : { grant: options.grant }),
   };
   const token = await signOriginToken(claims, config, nowMs);
+  if (options.grant) return token; // one request only: never cached or reused
   if (originTokens.size >= ORIGIN_TOKEN_CACHE_LIMIT) {
     const oldest = originTokens.keys().next().value;
     if (oldest !== undefined) originTokens.delete(oldest);
@@ -98,11 +101,24 @@ function stripSessionCookie(cookieHeader: string): string {
 }
 
 /** Forwards the request to the origin as `session` (null only for configured public paths). */
-export async function forwardToOrigin(c: Context<AppEnv>, session: SessionClaims | null): Promise<Response> {
+/** What the payments tool adds to a forwarded request (docs/API.md, origin assertion). */
+export interface ForwardOptions {
+  /** Send this request instead of the incoming one (a held form, sent on through its grant). */
+  request?: { method: string; pathAndSearch: string; contentType: string; body: string };
+  /** The body already read from the incoming request (to hash it), sent on as is. */
+  body?: ArrayBuffer;
+  /** Last payments verification (epoch s) and the grant id, added to the origin assertion. */
+  payAt?: number;
+  grant?: string;
+}
+
+/** Forwards the request to the origin as `session` (null only for configured public paths). */
+export async function forwardToOrigin(c: Context<AppEnv>, session: SessionClaims | null, options: ForwardOptions = {}): Promise<Response> {
   const { config, ports } = c.var;
   const incoming = new URL(c.req.url);
   const target = new URL(config.originUrl);
-  const upstreamUrl = `${target.origin}${target.pathname.replace(/\/$/, "")}${rawPathOf(c.req.url)}${incoming.search}`;
+  const pathAndSearch = options.request?.pathAndSearch ?? `${rawPathOf(c.req.url)}${incoming.search}`;
+  const upstreamUrl = `${target.origin}${target.pathname.replace(/\/$/, "")}${pathAndSearch}`;
 
   const headers = new Headers(c.req.raw.headers);
   // Headers the client lists in Connection are hop-by-hop too (RFC 9110 §7.6.1).
@@ -116,15 +132,16 @@ export async function forwardToOrigin(c: Context<AppEnv>, session: SessionClaims
   headers.set("x-forwarded-proto", incoming.protocol.replace(":", ""));
   const clientIp = c.req.header("cf-connecting-ip");
   if (clientIp) headers.set("x-forwarded-for", clientIp);
-  if (session) headers.set(ORIGIN_ASSERTION_HEADER, await originTokenFor(session, config, ports.now()));
+  if (session) headers.set(ORIGIN_ASSERTION_HEADER, await originTokenFor(session, config, ports.now(), options));
 
-  const method = c.req.method;
-  const upstream = await fetch(upstreamUrl, {
-    method,
-    headers,
-    body: method === "GET" || method === "HEAD" ? null : c.req.raw.body,
-    redirect: "manual",
-  });
+  const method = options.request?.method ?? c.req.method;
+  let body: BodyInit | null = method === "GET" || method === "HEAD" ? null : (options.body ?? c.req.raw.body);
+  if (options.request) {
+    headers.set("content-type", options.request.contentType);
+    headers.delete("content-length");
+    body = method === "GET" || method === "HEAD" ? null : options.request.body;
+  }
+  const upstream = await fetch(upstreamUrl, { method, headers, body, redirect: "manual" });
   const responseHeaders = new Headers(upstream.headers);
   for (const name of HOP_BY_HOP) responseHeaders.delete(name);
   const location = responseHeaders.get("location");

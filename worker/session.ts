@@ -14,7 +14,14 @@ import { checkSessionToken, revokeSessionInIsolate, signSessionToken } from "./l
 
 export const SESSION_COOKIE = "__Host-stepgate";
 
-export function sessionClaimsFor(session: SessionRecord, user: UserRecord) {
+/** The directory fields a session token carries. */
+export type TokenUser = Pick<UserRecord, "id" | "email" | "role" | "companyId">;
+
+export function userFromClaims(claims: SessionClaims): TokenUser {
+  return { id: claims.sub, email: claims.email, role: claims.role, companyId: claims.cid };
+}
+
+export function sessionClaimsFor(session: SessionRecord, user: TokenUser) {
   const claims = {
     sub: user.id,
     sid: session.sid,
@@ -25,11 +32,15 @@ export function sessionClaimsFor(session: SessionRecord, user: UserRecord) {
     amr: session.amr,
     auth_time: Math.floor(session.authTimeMs / 1000),
   };
-  return session.mfaAtMs === undefined ? claims : { ...claims, mfa_at: Math.floor(session.mfaAtMs / 1000) };
+  return {
+    ...claims,
+    ...(session.mfaAtMs === undefined ? {} : { mfa_at: Math.floor(session.mfaAtMs / 1000) }),
+    ...(session.payments ? { pay: 1 as const } : {}),
+  };
 }
 
 /** Mints a session token for `session` and sets the cookie; returns the claims now in force. */
-export async function issueSession(c: Context<AppEnv>, session: SessionRecord, user: UserRecord): Promise<SessionClaims> {
+export async function issueSession(c: Context<AppEnv>, session: SessionRecord, user: TokenUser): Promise<SessionClaims> {
   const { config, ports } = c.var;
   const nowMs = ports.now();
   const input = sessionClaimsFor(session, user);

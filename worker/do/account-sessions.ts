@@ -17,6 +17,7 @@ export function createSession(kv: SyncKvStorage, stage: NextStep, amr: string[],
 export function endSession(kv: SyncKvStorage, sid: string): void {
   kv.delete(`session:${sid}`);
   for (const challenge of challengesOf(kv, sid)) kv.delete(`challenge:${challenge.id}`);
+  for (const [key, grant] of [...kv.list<{ sid: string }>({ prefix: "grant:" })]) if (grant.sid === sid) kv.delete(key);
 }
 
 /** Ends every session of the account (sign-out everywhere, resets, deactivation). */

@@ -13,14 +13,18 @@ import type { Method, NextStep } from "../../shared/protocol";
 import { generateTotpSecret, verifyTotp } from "../../shared/totp";
 import { clearFailures, disableIfCapped, reserveAttempt } from "./account-attempts";
 import { checkRecovery, checkTotp, hasAnyFactor, issueRecoveryCode, usableMethods } from "./account-factors";
+import { applyStepUp, authorizePayments, deleteExpiredGrants, leavePayments, takeHeldAction, type PaymentsDecision } from "./account-payments";
 import { challengesOf, createChallenge, createSession, deleteExpired, endSession, liveSession, rotateSession } from "./account-sessions";
+import { checkSmsCode, reserveNumberSend, smsFactorOf, type Phone, type SmsHost } from "./account-sms";
+import { beginSmsEnrollment, confirmSmsEnrollment, sendChallengeSms } from "./account-sms-enroll";
+import { replaceRecoveryCode, sendIdentitySms, verifyIdentity } from "./account-settings";
 import { endAllSessions as endEverySession } from "./account-sessions";
 import { resetFactors } from "./account-reset";
 import { getConfig, type Config } from "../config";
 import { randomId } from "../lib/ids";
 import { open, seal } from "../lib/secretbox";
 import { hashSecret, verifySecret, type SlowHash } from "../lib/slowhash";
-import type { ChallengeRecord, PasswordFailureState, RecoveryFactor, SessionRecord, TotpFactor } from "../domain/records";
+import type { BoundAction, ChallengeRecord, PasswordFailureState, RecoveryFactor, SessionRecord, TotpFactor } from "../domain/records";
 import { retryAfterSeconds, waitSecondsAfter } from "../domain/throttle";
 import type { Bindings } from "../env";
 
@@ -38,11 +42,12 @@ export interface SessionView {
 export type SignInResult = ({ ok: true } & SessionView) | Refusal<"invalid_password" | "throttled" | "inactive">;
 
 export type VerifyResult =
-  | ({ ok: true; next: NextStep; recoveryCode?: string } & SessionView)
-  | Refusal<"no_session" | "no_challenge" | "challenge_expired" | "method_unavailable" | "throttled" | "malformed" | "mismatch" | "replayed">;
+  | ({ ok: true; next: NextStep; recoveryCode?: string; grant?: string } & SessionView)
+  | Refusal<"no_session" | "no_challenge" | "challenge_expired" | "method_unavailable" | "throttled" | "malformed" | "mismatch" | "replayed" | "code_expired" | "no_code_sent">;
 
 export interface FactorSummary {
   totp: { enrolled: boolean; disabled: boolean };
+  sms: { enrolled: boolean; disabled: boolean };
   recovery: { enrolled: boolean; disabled: boolean };
 }
 
@@ -83,6 +88,7 @@ export class AccountDO extends DurableObject<Bindings> {
     this.kv.delete("password_failures");
     if (stored.rounds !== this.config.passwordRounds) this.kv.put("password", await hashSecret(password, this.config.pepper, this.config.passwordRounds));
     deleteExpired(this.kv, this.config, nowMs);
+    deleteExpiredGrants(this.kv, nowMs);
     const factors = usableMethods(this.kv);
     const stage: NextStep = hasAnyFactor(this.kv) ? "mfa" : mfaRequired ? "enroll" : "done";
     const session = createSession(this.kv, stage, ["pwd"], nowMs, nowMs);
@@ -132,7 +138,12 @@ export class AccountDO extends DurableObject<Bindings> {
     const reservation = reserveAttempt(this.kv, method, nowMs);
     if (!reservation.ok) return reservation;
 
-    const outcome = method === "totp" ? await checkTotp(this.kv, this.accountId, this.config, normalized, nowMs) : await checkRecovery(this.kv, this.config, normalized);
+    const outcome =
+      method === "sms"
+        ? await checkSmsCode(this.smsHost(), `challenge:${challengeId}`, normalized, nowMs)
+        : method === "totp"
+          ? await checkTotp(this.kv, this.accountId, this.config, normalized, nowMs)
+          : await checkRecovery(this.kv, this.config, normalized);
     if (!outcome.ok) {
       disableIfCapped(this.kv, method);
       return outcome;
@@ -142,9 +153,11 @@ export class AccountDO extends DurableObject<Bindings> {
     if (!outcome.commit()) return { ok: false, reason: "replayed" };
     clearFailures(this.kv);
     this.kv.delete(`challenge:${challengeId}`);
+    const amr = [...new Set([...session.amr, AMR_BY_METHOD[method]])];
+    if (challenge.reason !== "login") return this.completeStepUp(this.live(sid, nowMs) ?? session, challenge, method, amr, nowMs);
 
     const next: NextStep = method === "recovery" ? "save_recovery_code" : "done";
-    const rotated = rotateSession(this.kv, session, next, [...new Set([...session.amr, AMR_BY_METHOD[method]])], nowMs);
+    const rotated = rotateSession(this.kv, session, next, amr, nowMs);
     if (method !== "recovery") return { ok: true, next, session: rotated };
     // The used code is gone; the person must save a new one before going on.
     const recoveryCode = await issueRecoveryCode(this.kv, this.config, nowMs);
@@ -225,8 +238,35 @@ export class AccountDO extends DurableObject<Bindings> {
     const recovery = this.kv.get<RecoveryFactor>("recovery");
     return {
       totp: { enrolled: Boolean(totp), disabled: Boolean(totp?.disabled) },
+      sms: { enrolled: Boolean(smsFactorOf(this.kv)), disabled: Boolean(smsFactorOf(this.kv)?.disabled) },
       recovery: { enrolled: Boolean(recovery), disabled: Boolean(recovery?.disabled) },
     };
+  }
+
+  /** Decides one request inside the payments tool (docs/decisions/0008-payments-step-up.md). */
+  async authorizePayments(sid: string, request: { action?: BoundAction; grantId?: string }, nowMs: number): Promise<PaymentsDecision> {
+    return authorizePayments(this.kv, this.config, sid, request, nowMs);
+  }
+
+  /** Consumes a grant holding a page form's request and returns that request to send on once. */
+  async takeHeldAction(sid: string, grantId: string, nowMs: number) {
+    return takeHeldAction(this.kv, this.config, sid, grantId, nowMs);
+  }
+
+  async leavePayments(sid: string): Promise<void> {
+    leavePayments(this.kv, sid);
+  }
+
+  /** The payments idle state for the extension's countdown and /api/me. */
+  async paymentsState(sid: string, nowMs: number): Promise<SessionRecord["payments"] | null> {
+    return this.live(sid, nowMs)?.payments ?? null;
+  }
+
+  /** One pending challenge of this session by id (any reason), with the methods that can pass it. */
+  async getChallenge(sid: string, challengeId: string, nowMs: number): Promise<(ChallengeRecord & { methods: Method[] }) | null> {
+    const challenge = this.kv.get<ChallengeRecord>(`challenge:${challengeId}`);
+    if (!challenge || challenge.sid !== sid || challenge.expiresAtMs <= nowMs || !this.live(sid, nowMs)) return null;
+    return { ...challenge, methods: usableMethods(this.kv) };
   }
 
   // --- administration (worker/routes/admin.ts) --------------------------------------------------
@@ -256,7 +296,77 @@ export class AccountDO extends DurableObject<Bindings> {
     });
   }
 
+  // --- SMS and self-service settings (account-sms*.ts, account-settings.ts) ---------------------
+
+  /** Sends a code to a phone being enrolled (first factor, added method or changed number). */
+  async beginSmsEnrollment(sid: string, phone: Phone, nowMs: number) {
+    return beginSmsEnrollment(this.smsHost(), sid, phone, nowMs);
+  }
+
+  async confirmSmsEnrollment(sid: string, code: string, nowMs: number) {
+    return confirmSmsEnrollment(this.smsHost(), sid, code, nowMs);
+  }
+
+  /** Sends (or re-sends) a code for a pending challenge of this session to the enrolled phone. */
+  async sendChallengeSms(sid: string, challengeId: string, nowMs: number) {
+    return sendChallengeSms(this.smsHost(), sid, challengeId, nowMs);
+  }
+
+  async sendIdentitySms(sid: string, nowMs: number) {
+    return sendIdentitySms(this.smsHost(), sid, nowMs);
+  }
+
+  /** A fresh second factor in a signed-in session (opens the 10-minute window for changes). */
+  async verifyIdentity(sid: string, method: Method, code: string, nowMs: number) {
+    return verifyIdentity(this.smsHost(), sid, method, code, nowMs);
+  }
+
+  async replaceRecoveryCode(sid: string, nowMs: number) {
+    return replaceRecoveryCode(this.smsHost(), sid, nowMs);
+  }
+
+  /** The enrolled phone, if any (for masking and policy checks; the Worker never shows it whole). */
+  async smsFactor() {
+    return smsFactorOf(this.kv);
+  }
+
+  /** Consecutive second-factor failures right now (for the "attempts keep failing" notice). */
+  async consecutiveFailures(): Promise<number> {
+    return this.kv.get<{ consecutive: number }>("failures")?.consecutive ?? 0;
+  }
+
+  /** Per-number SMS send gate; only called on the object named `sms-number:<e164>`. */
+  async reserveNumberSend(nowMs: number) {
+    return reserveNumberSend(this.kv, this.config, nowMs);
+  }
+
+  private smsHost(): SmsHost {
+    return {
+      kv: this.kv,
+      config: this.config,
+      accountId: this.accountId,
+      live: (sid, nowMs) => this.live(sid, nowMs),
+      mayChangeFactors: (session, nowMs) => this.mayChangeFactors(session, nowMs),
+      reserveNumberSend: (e164, nowMs) => this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName(`sms-number:${e164}`)).reserveNumberSend(nowMs),
+    };
+  }
+
   // --- internals -------------------------------------------------------------------------------
+
+  /**
+   * A passed step-up (payments entry, idle, sensitive action) keeps the session id: the session
+   * was already fully signed in. A recovery code used here still forces a new code to be saved.
+   */
+  private async completeStepUp(session: SessionRecord, challenge: ChallengeRecord, method: Method, amr: string[], nowMs: number): Promise<VerifyResult> {
+    session.amr = amr;
+    session.mfaAtMs = nowMs;
+    const grant = applyStepUp(this.kv, this.config, session, challenge, nowMs);
+    if (method === "recovery") session.stage = "save_recovery_code";
+    this.kv.put(`session:${session.sid}`, session);
+    const result: VerifyResult = { ok: true, next: session.stage, session, ...(grant ? { grant } : {}) };
+    if (method !== "recovery") return result;
+    return { ...result, recoveryCode: await issueRecoveryCode(this.kv, this.config, nowMs) };
+  }
 
   private get accountId(): string {
     return this.ctx.id.toString();

@@ -39,6 +39,27 @@ export interface SessionRecord {
   mfaAtMs?: number;
   amr: string[];
   lastSeenMs: number;
+  /** Inside the payments tool: when it was last verified and last used (Worker clock). */
+  payments?: { verifiedAtMs: number; lastSeenMs: number };
+}
+
+/** The exact request a sensitive-action challenge or grant is bound to. */
+export interface BoundAction {
+  method: string;
+  path: string;
+  /** SHA-256 of the request body, base64url ("" hashes the empty body). */
+  bodyHash: string;
+  summary: string;
+  /** A page form's request, held so it can be sent on only through the grant (<= 16 KB). */
+  held?: { contentType: string; body: string };
+}
+
+/** A single-use approval of one exact request (`grant:<id>`), bound to one session. */
+export interface GrantRecord {
+  id: string;
+  sid: string;
+  action: BoundAction;
+  expiresAtMs: number;
 }
 
 /** A pending request for a second factor (`challenge:<id>`), bound to one session. */
@@ -48,6 +69,8 @@ export interface ChallengeRecord {
   reason: "login" | "payments_entry" | "sensitive_action" | "idle";
   createdAtMs: number;
   expiresAtMs: number;
+  /** For a sensitive action: the request it approves. */
+  action?: BoundAction;
 }
 
 export interface TotpFactor {

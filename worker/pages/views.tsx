@@ -35,12 +35,28 @@ const METHOD_LABEL: Record<Method, string> = {
 };
 
 export function ChallengePage(
-  props: Frame & { challengeId: string | null; methods: Method[]; method: Method | null; error?: string; lockedOut?: boolean },
+  props: Frame & {
+    challengeId: string | null;
+    methods: Method[];
+    method: Method | null;
+    error?: string;
+    lockedOut?: boolean;
+    /** Step-up challenges (payments) use their own page path and explain what is being approved. */
+    stepUp?: { path: string; intro: string; summary?: string };
+  },
 ) {
   const { method } = props;
+  const path = props.stepUp?.path ?? "/challenge";
+  const idParam = props.stepUp ? `&id=${props.challengeId ?? ""}` : "";
   return (
     <Layout title="Verify your identity" nonce={props.nonce}>
       <h1>How do you want to verify your identity?</h1>
+      {props.stepUp ? <p>{props.stepUp.intro}</p> : null}
+      {props.stepUp?.summary ? (
+        <p class="notice" id="action-summary">
+          <strong>You are approving:</strong> {props.stepUp.summary}
+        </p>
+      ) : null}
       <ErrorBox message={props.error} />
       {props.lockedOut || !props.challengeId ? (
         <p class="notice">
@@ -52,14 +68,14 @@ export function ChallengePage(
           <ul class="methods">
             {props.methods.map((m) => (
               <li>
-                <a href={`${props.prefix}/challenge?method=${m}&next=${encodeURIComponent(props.next)}`} aria-current={m === method ? "true" : undefined}>
+                <a href={`${props.prefix}${path}?method=${m}${idParam}&next=${encodeURIComponent(props.next)}`} aria-current={m === method ? "true" : undefined}>
                   {METHOD_LABEL[m]}
                 </a>
               </li>
             ))}
           </ul>
           {method ? (
-            <form method="post" action={`${props.prefix}/challenge`}>
+            <form method="post" action={`${props.prefix}${path}`}>
               <NextField next={props.next} />
               <input type="hidden" name="challenge" value={props.challengeId} />
               <input type="hidden" name="method" value={method} />

@@ -6,6 +6,8 @@ import { apiError } from "../lib/errors";
 import * as flows from "../flows";
 import { jsonCsrfGuard, readJson } from "../middleware/guard";
 import { clearSession } from "../session";
+import { settingsApi } from "./api-settings";
+import { smsApi } from "./api-sms";
 
 export const api = new Hono<AppEnv>();
 api.use("*", jsonCsrfGuard);
@@ -44,7 +46,8 @@ api.post("/challenges/:id/verify", async (c) => {
   if (!body.ok) return body.response;
   const result = await flows.verifyChallenge(c, id, body.value.method, body.value.code);
   if (!result.ok) return failed(c, result);
-  return c.json(result.recoveryCode ? { next: result.next, recoveryCode: result.recoveryCode } : { next: result.next });
+  const { ok: _ok, ...answer } = result;
+  return c.json(answer);
 });
 
 api.post("/enroll/totp", async (c) => {
@@ -79,6 +82,11 @@ api.post("/recovery-code/confirm", async (c) => {
   return c.json({ next: result.next });
 });
 
+api.get("/payments", async (c) => {
+  if (!c.var.session) return apiError(c, "unauthenticated");
+  return c.json(await flows.paymentsState(c));
+});
+
 api.get("/me", async (c) => {
   const session = c.var.session;
   if (!session) return apiError(c, "unauthenticated");
@@ -96,15 +104,19 @@ api.get("/me", async (c) => {
     mfaAt: session.mfa_at ?? null,
     methods: {
       totp: factors.totp.enrolled && !factors.totp.disabled,
-      sms: false,
+      sms: factors.sms.enrolled && !factors.sms.disabled,
       recovery: factors.recovery.enrolled && !factors.recovery.disabled,
     },
     disabledMethods: [
       ...(factors.totp.disabled ? ["totp"] : []),
+      ...(factors.sms.disabled ? ["sms"] : []),
       ...(factors.recovery.disabled ? ["recovery"] : []),
     ],
-    payments: null,
+    payments: await flows.paymentsState(c),
   });
 });
+
+api.route("/", smsApi);
+api.route("/settings", settingsApi);
 
 api.all("*", (c) => apiError(c, "not_found"));

@@ -15,7 +15,7 @@ export interface SensitiveAction {
 export const DEFAULT_SENSITIVE_ACTIONS: SensitiveAction[] = [
   { method: "POST", path: "/payments/disbursements", summary: "Create a disbursement of {amount} to {payee}" },
   { method: "POST", path: "/payments/disbursements/:id/submit", summary: "Submit disbursement {id}" },
-  { method: "POST", path: "/payments/bank-accounts", summary: "Add bank account {name}" },
+  { method: "POST", path: "/payments/bank-accounts", summary: "Add bank account {nickname}" },
   { method: "PUT", path: "/payments/bank-accounts/:id", summary: "Edit bank account {id}" },
   { method: "DELETE", path: "/payments/bank-accounts/:id", summary: "Deactivate bank account {id}" },
   { method: "POST", path: "/payments/bank-accounts/:id", summary: "Change bank account {id}" },

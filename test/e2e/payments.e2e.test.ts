@@ -1,0 +1,89 @@
+// The payments tool in a real browser: entering it asks for a code even right after sign-in; a
+// form's sensitive action shows what is being approved, asks for its own code, and is sent only
+// when the person presses Continue. Screenshots under test-results/e2e/<test>/.
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { timeStepAt, totpForStep, type Authenticator } from "./authenticator";
+import { launchBrowser, startStack, type Stack } from "./harness";
+import {
+  answerChallenge,
+  confirmRecoveryCodeSaved,
+  enrollAuthenticatorApp,
+  screenshots,
+  submitPassword,
+  waitForHeading,
+  watchForPageErrors,
+} from "./steps";
+
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await launchBrowser();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** The next code the gateway accepts (steps -1..+1, each once, increasing), without waiting. */
+function codeAhead(app: Authenticator): string {
+  const step = Math.max(app.lastStep + 1, timeStepAt(Date.now()) - 1);
+  if (step > timeStepAt(Date.now()) + 1) throw new Error("no unused step left in the window");
+  app.lastStep = step;
+  return totpForStep(app.secret, step);
+}
+
+test("payments entry and a form's sensitive action, approved with its own code", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watchForPageErrors(page);
+  const shot = screenshots("payments-01-entry-and-action");
+  const before = stack.origin.requests.length;
+
+  await page.goto(`${stack.gatewayUrl}/payments/`);
+  await submitPassword(page, "payor@demo.test", shot);
+  const { app } = await enrollAuthenticatorApp(page, shot);
+  await confirmRecoveryCodeSaved(page);
+
+  // Right after sign-in, entering Payments asks again.
+  await waitForHeading(page, "How do you want to verify your identity?");
+  await expect(page.getByText("Payments needs a fresh verification every time you enter it.")).toBeTruthy();
+  expect(stack.origin.requests.slice(before).filter((r) => r.path.startsWith("/payments"))).toEqual([]);
+  await answerChallenge(page, "authenticator", codeAhead(app), shot, "entry-code");
+  await waitForHeading(page, "Payments");
+  await shot(page, "payments-home");
+
+  await page.getByLabel("Amount (USD)").fill("3150.75");
+  await page.getByLabel("Payee").fill("Rivera Concrete");
+  await page.getByRole("button", { name: "Create draft" }).click();
+  await waitForHeading(page, "How do you want to verify your identity?");
+  expect(await page.locator("#action-summary").textContent()).toContain("Create a disbursement of $3,150.75 to Rivera Concrete");
+  await shot(page, "approve-action");
+  const sentBefore = stack.origin.requests.filter((r) => r.method === "POST").length;
+  await answerChallenge(page, "authenticator", codeAhead(app), shot, "action-code");
+
+  await waitForHeading(page, "Verified");
+  expect(await page.getByText("Nothing has been sent yet").count()).toBe(1);
+  expect(stack.origin.requests.filter((r) => r.method === "POST").length).toBe(sentBefore);
+  await shot(page, "approved");
+  const grant = await page.locator('input[name="grant"]').inputValue();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await waitForHeading(page, "Payments");
+  expect(await page.getByRole("cell", { name: "Rivera Concrete" }).count()).toBeGreaterThan(0);
+  expect(stack.origin.requests.filter((r) => r.method === "POST").length).toBe(sentBefore + 1);
+  await shot(page, "created");
+
+  // Sending the same approval again (a re-sent form) does not send the action twice.
+  const again = await page.request.post(`${stack.gatewayUrl}/_stepgate/actions/continue`, {
+    form: { grant },
+    headers: { origin: stack.gatewayUrl },
+    maxRedirects: 0,
+  });
+  expect(again.status()).toBe(410);
+  expect(stack.origin.requests.filter((r) => r.method === "POST").length).toBe(sentBefore + 1);
+  expect(problems).toEqual([]);
+  await context.close();
+});

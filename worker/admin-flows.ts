@@ -29,7 +29,10 @@ export async function authorizeAdmin(c: Context<AppEnv>, auditEvent?: string): P
   const session = c.var.session;
   const user = session ? await c.var.ports.directory.getUser(session.sub) : null;
   const company = user ? await c.var.ports.directory.getCompany(user.companyId) : null;
-  const refusal = company ? adminAccessRefusal(session, user, c.var.ports.now()) : "unauthenticated";
+  let refusal = company ? adminAccessRefusal(session, user, c.var.ports.now()) : "unauthenticated";
+  // Admin actions do not trust the token alone (the hot path may, for up to a re-mint interval):
+  // the account's Durable Object must still hold the session, so a reset or sign-out stops them at once.
+  if (!refusal && session && !(await c.var.ports.account(session.sub).touchSession(session.sid, c.var.ports.now()))) refusal = "unauthenticated";
   if (refusal || !user || !company) {
     const reason = refusal ?? "unauthenticated";
     if (auditEvent && user) await audit(c, user.companyId, { event: auditEvent, actorId: user.id, outcome: "failure", reason: `refused: ${reason}` });

@@ -66,7 +66,8 @@ describe("malformed input", () => {
   it("sign-in bodies that are not exactly {email, password} are refused with 400 and no session", async () => {
     const bodies = ["", "not json", "[]", "null", '{"email":"user@demo.test"}', '{"email":["user@demo.test"],"password":"x"}',
       '{"email":"user@demo.test","password":"stepgate-demo-password","admin":true}', '{"email":"user@demo.test","password":{"$ne":""}}',
-      '{"email":"not-an-email","password":"x"}'];
+      '{"email":"not-an-email","password":"x"}',
+      '{"email":"user@demo.test","password":"wrong","password":"stepgate-demo-password"}'];
     for (const body of bodies) {
       const response = await SELF.fetch(`${GATEWAY}/_stepgate/api/session`, { method: "POST", headers: { "content-type": "application/json", origin: GATEWAY }, body });
       expect(response.status, body).toBe(400);

@@ -6,6 +6,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import * as v from "valibot";
 import type { AppEnv } from "../env";
 import { apiError } from "../lib/errors";
+import { hasDuplicateKeys } from "../lib/strict-json";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export const MAX_JSON_BYTES = 16 * 1024;
@@ -53,6 +54,7 @@ export async function readJson<S extends v.GenericSchema>(c: Context<AppEnv>, sc
   } catch {
     return { ok: false, response: apiError(c, "bad_request") };
   }
+  if (hasDuplicateKeys(text)) return { ok: false, response: apiError(c, "bad_request") };
   const parsed = v.safeParse(schema, body);
   if (!parsed.success) return { ok: false, response: apiError(c, "bad_request") };
   return { ok: true, value: parsed.output };

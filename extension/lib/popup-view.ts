@@ -28,11 +28,16 @@ export interface PopupActions {
   openSite(origin: string): void;
 }
 
+/** Answers after which this challenge cannot be retried from the popup. */
+const FINAL_ERRORS = new Set(["CHALLENGE_NOT_FOUND", "CHALLENGE_EXPIRED", "UNAUTHENTICATED", "METHOD_UNAVAILABLE", "UNWATCHED_ORIGIN"]);
+
 interface Card {
   element: HTMLLIElement;
   challenge: Challenge;
   timeLeft: HTMLElement;
   step: HTMLElement;
+  /** Answered (shows its result) or being answered: kept even when the gateway no longer lists it. */
+  keep: boolean;
   done: boolean;
 }
 
@@ -70,7 +75,7 @@ export function createPopupView(doc: Document, actions: PopupActions) {
       open.textContent = t("openSite");
       open.addEventListener("click", () => actions.openSite(origin));
       element.append(note, open);
-      return { element, challenge, timeLeft, step, done: false };
+      return { element, challenge, timeLeft, step, keep: false, done: false };
     }
 
     const form = doc.createElement("form");
@@ -92,12 +97,13 @@ export function createPopupView(doc: Document, actions: PopupActions) {
     form.append(label, input, step, button);
     element.append(form, status);
 
-    const card: Card = { element, challenge, timeLeft, step, done: false };
+    const card: Card = { element, challenge, timeLeft, step, keep: false, done: false };
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const code = codeToSend(input.value);
       if (!code) return showResult(status, false, t("errorFormat"));
       button.disabled = true;
+      card.keep = true;
       status.textContent = t("verifying");
       status.removeAttribute("data-state");
       const reply = await actions.verify(origin, challenge.id, code).catch(() => null);
@@ -106,10 +112,18 @@ export function createPopupView(doc: Document, actions: PopupActions) {
         form.remove();
         return showResult(status, true, t("verifyOk"));
       }
+      const errorCode = reply?.code ?? "UNKNOWN";
+      showResult(status, false, describeVerifyError(errorCode, reply?.retryAfterSeconds));
+      if (FINAL_ERRORS.has(errorCode)) {
+        // Nothing more can be done with this challenge here: keep the message, drop the form.
+        card.done = true;
+        form.remove();
+        return;
+      }
       button.disabled = false;
+      card.keep = false;
       input.value = "";
       input.focus();
-      showResult(status, false, reply ? describeVerifyError(reply.code, reply.retryAfterSeconds) : describeVerifyError("UNKNOWN"));
     });
     return card;
   }
@@ -128,8 +142,8 @@ export function createPopupView(doc: Document, actions: PopupActions) {
       }
     }
     for (const [key, card] of cards) {
-      // An answered card stays (with its success message) until the popup closes.
-      if (!seen.has(key) && !card.done) {
+      // An answered card stays (with its result) until the popup closes.
+      if (!seen.has(key) && !card.keep) {
         card.element.remove();
         cards.delete(key);
       }

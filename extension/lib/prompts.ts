@@ -3,7 +3,7 @@
  * recovery-code reminder) and where a click on one leads: the popup when the browser lets an
  * extension open it, otherwise the gateway tab that shows the challenge, otherwise a new tab.
  */
-import { browser } from "wxt/browser";
+import { browser, type Browser } from "wxt/browser";
 import type { Challenge } from "../../shared/protocol";
 import { siteLabel, type Gateway } from "./gateways";
 import { t } from "./i18n";
@@ -28,8 +28,20 @@ export function describeChallenge(challenge: Challenge): string {
   return t(reasons[challenge.reason]);
 }
 
+/**
+ * Shows a notification. A browser or OS that refuses notifications must not stop the badge or the
+ * popup from working, so a failure is swallowed here.
+ */
+async function show(id: string, options: Browser.notifications.NotificationCreateOptions): Promise<void> {
+  try {
+    await browser.notifications.create(id, options);
+  } catch {
+    // notifications blocked or unsupported: the badge and popup still show everything
+  }
+}
+
 export async function notifyChallenge(gateway: Gateway, challenge: Challenge): Promise<void> {
-  await browser.notifications.create(notificationId("challenge", gateway.origin), {
+  await show(notificationId("challenge", gateway.origin), {
     type: "basic",
     iconUrl: ICON,
     title: t("notifyChallengeTitle"),
@@ -39,7 +51,7 @@ export async function notifyChallenge(gateway: Gateway, challenge: Challenge): P
 }
 
 export async function notifyIdleSoon(gateway: Gateway, timeLeft: string): Promise<void> {
-  await browser.notifications.create(notificationId("idle", gateway.origin), {
+  await show(notificationId("idle", gateway.origin), {
     type: "basic",
     iconUrl: ICON,
     title: t("notifyIdleTitle"),
@@ -48,7 +60,7 @@ export async function notifyIdleSoon(gateway: Gateway, timeLeft: string): Promis
 }
 
 export async function notifyReminder(cause: ReminderCause): Promise<void> {
-  await browser.notifications.create(REMINDER_NOTIFICATION, {
+  await show(REMINDER_NOTIFICATION, {
     type: "basic",
     iconUrl: ICON,
     title: t("reminderTitle"),

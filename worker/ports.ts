@@ -8,6 +8,7 @@ import type { CompanyRecord, UserRecord } from "./domain/records";
 import type { Bindings } from "./env";
 import { getConfig } from "./config";
 import { createNotifier, type Notifier } from "./notify";
+import { devClockOffsetMs } from "./lib/dev-clock";
 
 /** Read-mostly directory data in Workers KV: eventually consistent (up to ~60 s between locations). */
 export interface DirectoryPort {
@@ -40,6 +41,8 @@ const DIRECTORY_CACHE_TTL_SECONDS = 60;
 
 export function createPorts(env: Bindings): Ports {
   const kv = env.KV;
+  const development = getConfig(env).mode === "development";
+  const now = development ? () => Date.now() + devClockOffsetMs() : () => Date.now();
   return {
     directory: {
       findUserIdByEmail: (email) => kv.get(EMAIL_KEY(email), { cacheTtl: DIRECTORY_CACHE_TTL_SECONDS }),
@@ -55,7 +58,7 @@ export function createPorts(env: Bindings): Ports {
     decoyAccount: () => env.ACCOUNT.get(env.ACCOUNT.idFromName("decoy")),
     company: (companyId) => env.COMPANY.get(env.COMPANY.idFromName(`company:${companyId}`)),
     audit: (companyId, entry) => env.COMPANY.get(env.COMPANY.idFromName(`company:${companyId}`)).appendAudit(entry),
-    notifier: createNotifier(env, getConfig(env), () => Date.now()),
-    now: () => Date.now(),
+    notifier: createNotifier(env, getConfig(env), now),
+    now,
   };
 }

@@ -1,13 +1,15 @@
 /**
  * The notifier port: tells a person about security events on their account (a factor added or
  * changed, a recovery code used or replaced, failed attempts, an admin reset). Messages never
- * contain a code or secret. Adapters: the development outbox now; email/SMS providers are added
- * behind the same port. Delivery failures are logged and never block the security action.
+ * contain a code or secret. Adapters (worker/messaging/): email through a signed webhook, SMS
+ * through Twilio or a signed webhook, and the development outbox. Delivery failures are logged
+ * and never block the security action.
  */
 import type { Bindings } from "./env";
 import type { Config } from "./config";
 import type { UserRecord } from "./domain/records";
-import { OUTBOX_PREFIX, type OutboxMessage } from "./routes/dev";
+import { createEmailSender, createSmsSender } from "./messaging/senders";
+import type { MessageSender } from "./messaging/port";
 
 export type SecurityEvent =
   | "factor_added"
@@ -28,27 +30,39 @@ const TEXT: Record<SecurityEvent, string> = {
   account_deactivated: "Your account was deactivated by a company administrator.",
 };
 
+const SUBJECT = "Stepgate security notice";
+
 export interface Notifier {
+  /**
+   * Sends the notice for `event` on `channel` (default email). SMS goes to `user.phone`; without
+   * one it falls back to email. Resolves whether or not delivery worked.
+   */
   notify(user: UserRecord, event: SecurityEvent, channel?: "email" | "sms"): Promise<void>;
+  /** Channels a notice can go out on in this deployment (a provider is configured). */
+  channels(): Array<"email" | "sms">;
 }
-
-/** Development outbox: messages readable at /_stepgate/dev/outbox, kept for a day. */
-function outboxNotifier(kv: KVNamespace, nowMs: () => number): Notifier {
-  return {
-    async notify(user, event, channel = "email") {
-      const to = channel === "sms" && user.phone ? user.phone : user.email;
-      const sentAt = new Date(nowMs()).toISOString();
-      const message: OutboxMessage = { to, channel, text: `Stepgate: ${TEXT[event]} If this wasn't you, contact your administrator.`, sentAt };
-      await kv.put(`${OUTBOX_PREFIX}${sentAt}:${crypto.randomUUID()}`, JSON.stringify(message), { expirationTtl: 86_400 });
-    },
-  };
-}
-
-/** Production without a configured provider: nothing is sent (recorded in the audit log only). */
-const silentNotifier: Notifier = { notify: async () => {} };
 
 export function createNotifier(env: Bindings, config: Config, nowMs: () => number): Notifier {
-  return config.mode === "development" ? outboxNotifier(env.KV, nowMs) : silentNotifier;
+  let email: MessageSender | null = null;
+  let sms: MessageSender | null = null;
+  const emailSender = () => (email ??= createEmailSender(config, env.KV, nowMs));
+  const smsSender = () => (sms ??= createSmsSender(config, env.KV, nowMs));
+  return {
+    channels: () => [
+      ...(config.messaging.email.provider !== "none" ? (["email"] as const) : []),
+      ...(config.messaging.sms.provider !== "none" ? (["sms"] as const) : []),
+    ],
+    async notify(user, event, channel = "email") {
+      const viaSms = channel === "sms" && Boolean(user.phone);
+      const sender = viaSms ? smsSender() : emailSender();
+      const text = `Stepgate: ${TEXT[event]} If this wasn't you, contact your administrator.`;
+      try {
+        await sender.send({ to: viaSms && user.phone ? user.phone : user.email, text, ...(viaSms ? {} : { subject: SUBJECT }) });
+      } catch (error) {
+        console.error("stepgate: notice not delivered", event, sender.provider, error instanceof Error ? error.name : "unknown");
+      }
+    },
+  };
 }
 
 export function notificationText(event: SecurityEvent): string {

@@ -28,12 +28,18 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** The next code the gateway accepts (steps -1..+1, each once, increasing), without waiting. */
-function codeAhead(app: Authenticator): string {
-  const step = Math.max(app.lastStep + 1, timeStepAt(Date.now()) - 1);
-  if (step > timeStepAt(Date.now()) + 1) throw new Error("no unused step left in the window");
-  app.lastStep = step;
-  return totpForStep(app.secret, step);
+/** The next code the gateway accepts (steps -1..+1, each once, increasing); waits only if none is left. */
+async function codeAhead(app: Authenticator): Promise<string> {
+  for (;;) {
+    const now = Date.now();
+    const step = Math.max(app.lastStep + 1, timeStepAt(now) - 1);
+    // Leave a few seconds of margin before the window moves on.
+    if (step <= timeStepAt(now + 5_000) + 1 && step >= timeStepAt(now + 5_000) - 1) {
+      app.lastStep = step;
+      return totpForStep(app.secret, step);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30_000 - (now % 30_000) + 100));
+  }
 }
 
 test("payments entry and a form's sensitive action, approved with its own code", async () => {
@@ -52,7 +58,7 @@ test("payments entry and a form's sensitive action, approved with its own code",
   await waitForHeading(page, "How do you want to verify your identity?");
   await expect(page.getByText("Payments needs a fresh verification every time you enter it.")).toBeTruthy();
   expect(stack.origin.requests.slice(before).filter((r) => r.path.startsWith("/payments"))).toEqual([]);
-  await answerChallenge(page, "authenticator", codeAhead(app), shot, "entry-code");
+  await answerChallenge(page, "authenticator", await codeAhead(app), shot, "entry-code");
   await waitForHeading(page, "Payments");
   await shot(page, "payments-home");
 
@@ -63,7 +69,7 @@ test("payments entry and a form's sensitive action, approved with its own code",
   expect(await page.locator("#action-summary").textContent()).toContain("Create a disbursement of $3,150.75 to Rivera Concrete");
   await shot(page, "approve-action");
   const sentBefore = stack.origin.requests.filter((r) => r.method === "POST").length;
-  await answerChallenge(page, "authenticator", codeAhead(app), shot, "action-code");
+  await answerChallenge(page, "authenticator", await codeAhead(app), shot, "action-code");
 
   await waitForHeading(page, "Verified");
   expect(await page.getByText("Nothing has been sent yet").count()).toBe(1);
@@ -84,6 +90,37 @@ test("payments entry and a form's sensitive action, approved with its own code",
   });
   expect(again.status()).toBe(410);
   expect(stack.origin.requests.filter((r) => r.method === "POST").length).toBe(sentBefore + 1);
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test("after more than 30 minutes idle in Payments, the next page asks again (development clock)", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watchForPageErrors(page);
+  const shot = screenshots("payments-02-idle");
+  await page.goto(`${stack.gatewayUrl}/payments/`);
+  await submitPassword(page, "payee@demo.test", shot);
+  const { app } = await enrollAuthenticatorApp(page, shot);
+  await confirmRecoveryCodeSaved(page);
+  await answerChallenge(page, "authenticator", await codeAhead(app), shot, "entry-code");
+  await waitForHeading(page, "Payments");
+
+  const moved = await page.request.post(`${stack.gatewayUrl}/_stepgate/dev/clock`, {
+    data: { advanceSeconds: 30 * 60 + 1 },
+    headers: { origin: stack.gatewayUrl },
+  });
+  const { offsetMs } = (await moved.json()) as { offsetMs: number };
+  await page.reload();
+  await waitForHeading(page, "How do you want to verify your identity?");
+  expect(await page.getByText(/inactive in Payments for more than 30 minutes/).count()).toBe(1);
+  await shot(page, "idle-challenge");
+  // The gateway's clock moved; the authenticator app follows real time shifted the same way.
+  const shifted = { ...app, lastStep: Math.max(app.lastStep, timeStepAt(Date.now() + offsetMs) - 2) };
+  const step = timeStepAt(Date.now() + offsetMs);
+  await answerChallenge(page, "authenticator", totpForStep(shifted.secret, step), shot, "idle-code");
+  await waitForHeading(page, "Payments");
+  await shot(page, "back-in-payments");
   expect(problems).toEqual([]);
   await context.close();
 });

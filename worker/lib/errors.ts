@@ -25,6 +25,17 @@ const WIRE = {
   non_canonical_path: [400, "NON_CANONICAL_PATH", "The request path is not in canonical form."],
   storage_unavailable: [503, "SERVICE_UNAVAILABLE", "Stepgate is temporarily unavailable. Nothing was changed; try again shortly."],
   config_invalid: [500, "MISCONFIGURED", "Stepgate is not configured correctly. The operator has been told."],
+  // SMS (issue 3): one code per refusal kind; the SMS_NOT_AVAILABLE messages say why.
+  code_expired: [401, "CODE_EXPIRED", "That code has expired. Send a new code and try again."],
+  no_code_sent: [409, "NO_CODE_SENT", "No code is waiting for this step (none was sent, or it was already used). Send a code first."],
+  sms_rate_limited: [429, "SMS_RATE_LIMITED", "Too many text messages were sent. Wait, then try again."],
+  sms_not_sent: [502, "SMS_NOT_SENT", "The text message could not be sent. Try again, or use another method."],
+  invalid_phone: [400, "INVALID_PHONE_NUMBER", "That phone number is not valid. Check the country and the number."],
+  sms_payor: [403, "SMS_NOT_AVAILABLE", "Payments payors can't verify by text message. Use an authenticator app instead."],
+  sms_us_only: [403, "SMS_NOT_AVAILABLE", "Payee administrators can receive codes only on a US (+1) number. Use a US number, or an authenticator app."],
+  sms_country: [403, "SMS_NOT_AVAILABLE", "Text-message codes can't be sent to numbers in that country. Use an authenticator app instead: it works everywhere."],
+  sms_unconfigured: [403, "SMS_NOT_AVAILABLE", "Text messages are not set up for this site. Use an authenticator app instead."],
+  current_number_unproven: [403, "CURRENT_NUMBER_UNVERIFIED", "To change your phone number, first enter a code sent to your current number."],
   // Administration (worker/routes/admin.ts, docs/decisions/0007-admin-policy-and-reset.md).
   admin_permission_required: [403, "ADMIN_PERMISSION_REQUIRED", "This needs both the company-admin and the directory permission. Ask another company administrator."],
   reauth_required: [403, "REAUTH_REQUIRED", "Admin actions need a second factor verified in the last 10 minutes. Verify again, then retry."],
@@ -71,6 +82,11 @@ export function refusalToWire(reason: string): WireReason {
       return "no_pending_enrollment";
     case "not_allowed":
       return "not_allowed";
+    case "code_expired":
+    case "no_code_sent":
+    case "sms_rate_limited":
+    case "current_number_unproven":
+      return reason;
     default:
       return "invalid_code"; // mismatch, replayed: one answer, the audit log tells them apart
   }

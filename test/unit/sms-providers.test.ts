@@ -1,3 +1,4 @@
+/// <reference types="node" />
 /**
  * The SMS/email provider adapters against a real HTTP server on 127.0.0.1 that checks the exact
  * request: Twilio's REST API (Basic auth, form fields, path) and the signed webhook (JSON body and

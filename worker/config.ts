@@ -6,8 +6,6 @@ import { DEFAULT_SENSITIVE_ACTIONS, type SensitiveAction } from "./payments/acti
 
 import { parseMessagingConfig, type MessagingConfig } from "./messaging/config";
 
-import { parseMessagingConfig, type MessagingConfig } from "./messaging/config";
-
 export type Mode = "development" | "production";
 
 export interface Config {
@@ -39,8 +37,6 @@ export interface Config {
   challengeTtlSeconds: number;
   smsCodeTtlSeconds: number;
   passwordRounds: number;
-  /** SMS and email delivery, and SMS send limits (worker/messaging/config.ts). */
-  messaging: MessagingConfig;
   /** SMS and email delivery, and SMS send limits (worker/messaging/config.ts). */
   messaging: MessagingConfig;
   /** The payments tool: every request under this prefix is checked by the account's Durable Object. */
@@ -215,7 +211,6 @@ export function parseConfig(env: Record<string, unknown>): Config {
     challengeTtlSeconds: seconds("CHALLENGE_TTL_SECONDS", 600, 60, 3600),
     smsCodeTtlSeconds: seconds("SMS_CODE_TTL_SECONDS", 600, 60, 3600),
     passwordRounds: seconds("PASSWORD_PBKDF2_ROUNDS", 6, 1, 20),
-    messaging: parseMessagingConfig(env, mode, problems),
     messaging: parseMessagingConfig(env, mode, problems),
     paymentsPrefix,
     paymentsIdleSeconds: seconds("PAYMENTS_IDLE_SECONDS", 30 * 60, 60, 24 * 3600),

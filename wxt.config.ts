@@ -33,7 +33,7 @@ export default defineConfig({
       ? {
           browser_specific_settings: {
             // Firefox asks every new add-on to declare what it collects: nothing.
-            gecko: { id: GECKO_ID, strict_min_version: "128.0", data_collection_permissions: { required: ["none"] } },
+            gecko: { id: GECKO_ID, strict_min_version: "140.0", data_collection_permissions: { required: ["none"] } },
           },
         }
       : { key: CHROME_PUBLIC_KEY }),

@@ -1,0 +1,86 @@
+// Verification from the popup goes to the gateway's JSON endpoint with the person's session;
+// each answer maps to one outcome, and a grant or recovery code in the answer is never kept.
+import { beforeEach, describe, expect, test } from "vitest";
+import { fakeBrowser } from "wxt/testing/fake-browser";
+import { verifyChallenge } from "../../extension/lib/gateway-client";
+import { handleMessage, type RouterDeps } from "../../extension/lib/router";
+import { gatewaysItem, snapshotsItem } from "../../extension/lib/storage";
+import { describeVerifyError } from "../../extension/lib/verify-errors";
+import { challenge, GATEWAY, NOW, OTHER, scriptedFetch } from "./fixtures";
+
+const ID = "chal_0123456789abcdef";
+const VERIFY = `/api/challenges/${ID}/verify`;
+const error = (status: number, code: string, extra: object = {}) => ({ status, body: { error: { code, message: "m", ...extra } } });
+
+describe("verifyChallenge", () => {
+  test("POSTs JSON with credentials to the challenge's verify endpoint", async () => {
+    const { fetch, calls } = scriptedFetch({ [VERIFY]: { status: 200, body: { next: "done" } } });
+    expect(await verifyChallenge(fetch, GATEWAY, ID, "totp", "123456")).toEqual({ ok: true, next: "done", approvedAction: false });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.url).toBe(`https://app.example.com/_stepgate${VERIFY}`);
+    expect(calls[0]?.init).toMatchObject({ method: "POST", credentials: "include", body: '{"method":"totp","code":"123456"}' });
+    expect(calls[0]?.init?.headers).toMatchObject({ "Content-Type": "application/json" });
+  });
+
+  test("a grant only tells the popup an action was approved; its value is dropped", async () => {
+    const { fetch } = scriptedFetch({ [VERIFY]: { status: 200, body: { next: "done", grant: "g-secret", recoveryCode: "1".repeat(32) } } });
+    const outcome = await verifyChallenge(fetch, GATEWAY, ID, "totp", "123456");
+    expect(outcome).toEqual({ ok: true, next: "done", approvedAction: true });
+    expect(JSON.stringify(outcome)).not.toMatch(/g-secret|1{32}/);
+  });
+
+  test.each([
+    [error(401, "INVALID_CODE"), { ok: false, code: "INVALID_CODE" }],
+    [error(400, "INVALID_CODE_FORMAT"), { ok: false, code: "INVALID_CODE_FORMAT" }],
+    [error(429, "TOO_MANY_ATTEMPTS", { retryAfterSeconds: 42 }), { ok: false, code: "TOO_MANY_ATTEMPTS", retryAfterSeconds: 42 }],
+    [error(404, "CHALLENGE_NOT_FOUND"), { ok: false, code: "CHALLENGE_NOT_FOUND" }],
+    [error(410, "CHALLENGE_EXPIRED"), { ok: false, code: "CHALLENGE_EXPIRED" }],
+    [error(403, "METHOD_UNAVAILABLE"), { ok: false, code: "METHOD_UNAVAILABLE" }],
+    [error(401, "UNAUTHENTICATED"), { ok: false, code: "UNAUTHENTICATED" }],
+    [error(403, "CROSS_SITE_REQUEST"), { ok: false, code: "CROSS_SITE_REQUEST" }],
+    [{ status: 502, body: "<html>bad gateway</html>" }, { ok: false, code: "UNKNOWN" }],
+    ["network-error" as const, { ok: false, code: "NETWORK" }],
+  ])("answer %j -> %j", async (route, expected) => {
+    const { fetch } = scriptedFetch({ [VERIFY]: route });
+    expect(await verifyChallenge(fetch, GATEWAY, ID, "totp", "123456")).toEqual(expected);
+  });
+});
+
+test("every error code has its own message; unknown codes a generic one", () => {
+  const codes = ["INVALID_CODE", "INVALID_CODE_FORMAT", "TOO_MANY_ATTEMPTS", "CHALLENGE_NOT_FOUND", "CHALLENGE_EXPIRED", "METHOD_UNAVAILABLE", "UNAUTHENTICATED", "CROSS_SITE_REQUEST", "NETWORK"];
+  const messages = codes.map((code) => describeVerifyError(code));
+  expect(new Set(messages).size).toBe(codes.length);
+  expect(describeVerifyError("TOO_MANY_ATTEMPTS", 42)).toBe("Too many attempts. Try again in 42 s.");
+  expect(describeVerifyError("SOMETHING_NEW")).toBe("Something went wrong. Try again on the site.");
+});
+
+describe("the verify message in the background", () => {
+  beforeEach(async () => {
+    fakeBrowser.reset();
+    await gatewaysItem.setValue([GATEWAY]);
+  });
+
+  function routerDeps(routes: Parameters<typeof scriptedFetch>[0]): RouterDeps & { calls: ReturnType<typeof scriptedFetch>["calls"] } {
+    const { fetch, calls } = scriptedFetch(routes);
+    return { fetch, calls, now: () => NOW, hasAccess: async () => true, syncContentScript: async () => {} };
+  }
+  const verifyMessage = (origin: string) => ({ from: "page" as const, message: { type: "verify" as const, origin, challengeId: ID, code: "123456" } });
+
+  test("success refreshes the gateway (the badge clears) and reloads the tab waiting on the challenge page", async () => {
+    const d = routerDeps({ [VERIFY]: { status: 200, body: { next: "done" } }, "/api/challenges": { status: 200, body: { challenges: [] } } });
+    await snapshotsItem.setValue({ [GATEWAY.origin]: { status: "ok", challenges: [challenge()], idleExpiresAt: null, checkedAt: NOW } });
+    const waiting = await fakeBrowser.tabs.create({ url: `${GATEWAY.origin}/_stepgate/challenge?next=%2F` });
+    let reloaded: number | undefined;
+    Object.assign(fakeBrowser.tabs, { reload: async (id: number) => void (reloaded = id) });
+    expect(await handleMessage(d, verifyMessage(GATEWAY.origin))).toEqual({ ok: true, approvedAction: false });
+    expect((await snapshotsItem.getValue())[GATEWAY.origin]?.challenges).toEqual([]);
+    expect(await fakeBrowser.action.getBadgeText({})).toBe("");
+    expect(reloaded).toBe(waiting.id);
+  });
+
+  test("a gateway that is not watched is never called", async () => {
+    const d = routerDeps({});
+    expect(await handleMessage(d, verifyMessage(OTHER.origin))).toEqual({ ok: false, code: "UNWATCHED_ORIGIN" });
+    expect(d.calls).toEqual([]);
+  });
+});

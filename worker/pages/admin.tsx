@@ -77,7 +77,7 @@ function Directory(props: AdminPageProps) {
         {props.counts.enrolled} of {props.counts.active} active people have two-factor authentication
         {props.counts.inactive ? ` (${props.counts.inactive} inactive not counted)` : ""}.
       </p>
-      <table>
+      <table aria-labelledby="directory-h">
         <thead>
           <tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Two-factor</th><th scope="col">Action</th></tr>
         </thead>
@@ -149,7 +149,7 @@ function Audit(props: AdminPageProps) {
         </div>
         <div><button type="submit">Filter</button></div>
       </form>
-      <table>
+      <table aria-labelledby="audit-h">
         <thead>
           <tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Outcome</th><th scope="col">By</th><th scope="col">Person</th><th scope="col">Detail</th></tr>
         </thead>

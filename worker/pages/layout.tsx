@@ -9,7 +9,7 @@ h1{font-size:1.4rem;margin:0 0 1rem}p{margin:.5rem 0 1rem}.muted{color:var(--mut
 label{display:block;font-weight:600;margin:1rem 0 .25rem}input[type=email],input[type=password],input[type=text]{width:100%;padding:.6rem .7rem;font-size:1rem;border:1px solid #aab2c0;border-radius:8px}
 input.code{font-size:1.4rem;letter-spacing:.3em;font-variant-numeric:tabular-nums}
 button,.button{display:inline-block;margin-top:1.25rem;padding:.65rem 1.1rem;font-size:1rem;border:0;border-radius:8px;background:var(--accent);color:var(--accent-ink);cursor:pointer;text-decoration:none}
-button.secondary{background:#e8ecf3;color:var(--ink)}button:disabled{opacity:.5;cursor:not-allowed}
+button.secondary,.button.secondary{background:#e8ecf3;color:var(--ink)}button:disabled{opacity:.5;cursor:not-allowed}
 :focus-visible{outline:3px solid #f2b632;outline-offset:2px}
 .error{color:var(--bad);background:#fdf0f0;border:1px solid #f3c7c9;padding:.6rem .8rem;border-radius:8px}
 .notice{background:#eef4fd;border:1px solid #c9dbf7;padding:.6rem .8rem;border-radius:8px}

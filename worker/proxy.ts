@@ -41,7 +41,14 @@ const IDENTITY_HEADERS = [
  */
 export function isCanonicalPath(rawPath: string): boolean {
   if (!rawPath.startsWith("/") || rawPath.includes("//") || rawPath.includes("\\")) return false;
-  if (/%(2f|5c|2e|25|00)/i.test(rawPath) || /[\x00-\x1f\x7f]/.test(rawPath)) return false;
+  if (/%(2f|5c|2e|25|00|3b)/i.test(rawPath) || /[\x00-\x1f\x7f]/.test(rawPath)) return false;
+  // `;` starts path parameters that some origins strip (/payments;x/ is /payments/ to Tomcat).
+  if (rawPath.includes(";")) return false;
+  // An encoded unreserved character (%70 for "p") has a canonical plain form; an origin decodes it
+  // and would see a path the gateway did not match (e.g. /%70ayments/ for /payments/).
+  for (const match of rawPath.matchAll(/%([0-9a-f]{2})/gi)) {
+    if (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(parseInt(match[1] ?? "0", 16)))) return false;
+  }
   for (const segment of rawPath.split("/")) if (segment === "." || segment === "..") return false;
   try {
     decodeURIComponent(rawPath);

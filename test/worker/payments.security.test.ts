@@ -110,6 +110,12 @@ describe("sensitive actions", () => {
     expect(echo.headers["stepgate-grant"]).toBeUndefined();
 
     expect((await withGrant(create)).status).toBe(401); // used once
+    // Case variants are the same action to a case-insensitive origin: same rules, no bypass.
+    for (const path of ["/PAYMENTS/disbursements", "/Payments/Disbursements/"]) {
+      const variant = await c.fetch(path, { method: "POST", json: create, headers: api });
+      expect(variant.status, path).toBe(401);
+      expect(((await variant.json()) as ChallengeBody).challenge.reason).toBe("sensitive_action");
+    }
     expect(await originHits("/payments/disbursements")).toBe(before + 1);
   });
 

@@ -27,7 +27,7 @@ export const DEFAULT_SENSITIVE_ACTIONS: SensitiveAction[] = [
 export function matchAction(actions: SensitiveAction[], method: string, path: string) {
   const segments = path.replace(/\/+$/, "").split("/");
   for (const action of actions) {
-    if (action.method !== method) continue;
+    if (action.method !== method.toUpperCase()) continue;
     const pattern = action.path.replace(/\/+$/, "").split("/");
     if (pattern.length !== segments.length) continue;
     const params: Record<string, string> = {};
@@ -38,7 +38,7 @@ export function matchAction(actions: SensitiveAction[], method: string, path: st
         params[part.slice(1)] = decodeURIComponent(segment);
         return true;
       }
-      return part === segment;
+      return part.toLowerCase() === segment.toLowerCase(); // as case-insensitive origin routers do
     });
     if (matches) return { action, params };
   }

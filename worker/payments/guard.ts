@@ -18,8 +18,11 @@ import { bodyFields, matchAction, renderSummary } from "./actions";
 /** Largest body a sensitive action may carry (it is hashed, and held for page forms). */
 const MAX_ACTION_BODY_BYTES = 16 * 1024;
 
+/** Case-insensitive: many origin routers are, and /PAYMENTS/ must not slip past the tool's rules. */
 export function isPaymentsPath(prefix: string, path: string): boolean {
-  return path === prefix.replace(/\/$/, "") || path.startsWith(prefix);
+  const lower = path.toLowerCase();
+  const lowerPrefix = prefix.toLowerCase();
+  return lower === lowerPrefix.replace(/\/$/, "") || lower.startsWith(lowerPrefix);
 }
 
 export function isNavigation(c: Context<AppEnv>): boolean {

@@ -25,6 +25,13 @@ const MeResponse = v.object({
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
+/**
+ * Marks the background's polls as not being the person's activity: a gateway that honours it must
+ * not extend idle timeouts (session or payments) because the extension asked what is pending.
+ * Verification carries no such header: entering a code is activity. See docs/EXTENSION.md.
+ */
+export const PASSIVE_HEADER = { "Stepgate-Passive": "1" } as const;
+
 async function getJson(fetcher: Fetch, url: string, init: RequestInit = {}): Promise<{ status: number; body: unknown } | null> {
   try {
     const response = await fetcher(url, {
@@ -43,7 +50,7 @@ async function getJson(fetcher: Fetch, url: string, init: RequestInit = {}): Pro
 }
 
 export async function fetchChallenges(fetcher: Fetch, gateway: Gateway): Promise<ChallengesResult> {
-  const answer = await getJson(fetcher, gatewayUrl(gateway, "/api/challenges"));
+  const answer = await getJson(fetcher, gatewayUrl(gateway, "/api/challenges"), { headers: PASSIVE_HEADER });
   if (!answer) return { status: "unreachable" };
   if (answer.status === 401) return { status: "signed_out" };
   const parsed = v.safeParse(ChallengesResponse, answer.body);
@@ -53,7 +60,7 @@ export async function fetchChallenges(fetcher: Fetch, gateway: Gateway): Promise
 
 /** The payments idle deadline, or null when there is none or it cannot be read. */
 export async function fetchIdleExpiresAt(fetcher: Fetch, gateway: Gateway): Promise<number | null> {
-  const answer = await getJson(fetcher, gatewayUrl(gateway, "/api/me"));
+  const answer = await getJson(fetcher, gatewayUrl(gateway, "/api/me"), { headers: PASSIVE_HEADER });
   if (!answer || answer.status !== 200) return null;
   const parsed = v.safeParse(MeResponse, answer.body);
   return parsed.success ? (parsed.output.payments?.idleExpiresAt ?? null) : null;

@@ -20,6 +20,7 @@ describe("verifyChallenge", () => {
     expect(calls[0]?.url).toBe(`https://app.example.com/_stepgate${VERIFY}`);
     expect(calls[0]?.init).toMatchObject({ method: "POST", credentials: "include", body: '{"method":"totp","code":"123456"}' });
     expect(calls[0]?.init?.headers).toMatchObject({ "Content-Type": "application/json" });
+    expect(calls[0]?.init?.headers).not.toHaveProperty("Stepgate-Passive"); // entering a code is activity
   });
 
   test("a grant only tells the popup an action was approved; its value is dropped", async () => {

@@ -56,7 +56,10 @@ describe("refreshGateway", () => {
     const d = deps(pending());
     await refreshGateway(d, GATEWAY);
     expect(d.calls.map((call) => call.url).sort()).toEqual([`${GATEWAY.origin}/_stepgate/api/challenges`, `${GATEWAY.origin}/_stepgate/api/me`]);
-    for (const call of d.calls) expect(call.init).toMatchObject({ credentials: "include", cache: "no-store" });
+    for (const call of d.calls) {
+      expect(call.init).toMatchObject({ credentials: "include", cache: "no-store" });
+      expect(call.init?.headers).toMatchObject({ "Stepgate-Passive": "1" }); // a poll is not the person's activity
+    }
   });
 
   test.each([

@@ -6,7 +6,7 @@ const CSS = `
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg)}
 main{max-width:30rem;margin:3rem auto;padding:2rem;background:#fff;border:1px solid var(--line);border-radius:12px}
 h1{font-size:1.4rem;margin:0 0 1rem}p{margin:.5rem 0 1rem}.muted{color:var(--muted);font-size:.9rem}
-label{display:block;font-weight:600;margin:1rem 0 .25rem}input[type=email],input[type=password],input[type=text]{width:100%;padding:.6rem .7rem;font-size:1rem;border:1px solid #aab2c0;border-radius:8px}
+label{display:block;font-weight:600;margin:1rem 0 .25rem}input[type=email],input[type=password],input[type=text],input[type=tel],select{width:100%;padding:.6rem .7rem;font-size:1rem;border:1px solid #aab2c0;border-radius:8px}
 input.code{font-size:1.4rem;letter-spacing:.3em;font-variant-numeric:tabular-nums}
 button,.button{display:inline-block;margin-top:1.25rem;padding:.65rem 1.1rem;font-size:1rem;border:0;border-radius:8px;background:var(--accent);color:var(--accent-ink);cursor:pointer;text-decoration:none}
 button.secondary,.button.secondary{background:#e8ecf3;color:var(--ink)}button:disabled{opacity:.5;cursor:not-allowed}

@@ -2,6 +2,8 @@
 import { raw } from "hono/html";
 import type { Method } from "../../shared/protocol";
 import { CodesArePrivate, ErrorBox, Layout } from "./layout";
+import { SmsChallengeForm, SmsEnrollOption, type SmsChallengeState } from "./sms";
+import type { SmsOffer } from "../messaging/availability";
 
 interface Frame {
   nonce: string;
@@ -43,6 +45,8 @@ export function ChallengePage(
     lockedOut?: boolean;
     /** Step-up challenges (payments) use their own page path and explain what is being approved. */
     stepUp?: { path: string; intro: string; summary?: string };
+    /** For method "sms": the masked number and whether a code was just sent (pages/sms.tsx). */
+    sms?: SmsChallengeState;
   },
 ) {
   const { method } = props;
@@ -74,7 +78,9 @@ export function ChallengePage(
               </li>
             ))}
           </ul>
-          {method ? (
+          {method === "sms" ? (
+            <SmsChallengeForm prefix={props.prefix} next={props.next} challengeId={props.challengeId} path={path} sms={props.sms} />
+          ) : method ? (
             <form method="post" action={`${props.prefix}${path}`}>
               <NextField next={props.next} />
               <input type="hidden" name="challenge" value={props.challengeId} />
@@ -116,7 +122,7 @@ export function EnrollRequiredPage(props: Frame) {
   );
 }
 
-export function SelectMethodPage(props: Frame) {
+export function SelectMethodPage(props: Frame & { sms?: { offer: SmsOffer; configured: boolean } }) {
   return (
     <Layout title="Select an Authentication Method" nonce={props.nonce}>
       <h1>Select an Authentication Method</h1>
@@ -129,6 +135,7 @@ export function SelectMethodPage(props: Frame) {
         </p>
         <button type="submit">Use an authenticator app</button>
       </form>
+      {props.sms ? <SmsEnrollOption {...props} offer={props.sms.offer} configured={props.sms.configured} /> : null}
     </Layout>
   );
 }

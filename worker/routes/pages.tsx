@@ -11,6 +11,9 @@ import { formCsrfGuard, readForm } from "../middleware/guard";
 import { isCanonicalPath } from "../proxy";
 import { clearSession } from "../session";
 import * as views from "../pages/views";
+import { smsOfferFor } from "../messaging/availability";
+import { settingsPages } from "./settings";
+import { smsChallengeState, smsPages } from "./pages-sms";
 
 export const pages = new Hono<AppEnv>();
 pages.use("*", formCsrfGuard);
@@ -83,7 +86,9 @@ async function renderChallenge(c: Context<AppEnv>, next: string, requested: stri
   const methods = challenge.methods;
   const method: Method | null = methods.find((m) => m === requested) ?? methods[0] ?? null;
   const props = { ...frame(c, next), challengeId: challenge.id, methods, method, lockedOut: methods.length === 0 };
-  return c.html(<views.ChallengePage {...props} {...(error ? { error } : {})} />, status);
+  const sms = method === "sms" ? await smsChallengeState(c, Boolean(error)) : null;
+  const shown = error ?? sms?.error;
+  return c.html(<views.ChallengePage {...props} {...(sms ? { sms: sms.state } : {})} {...(shown ? { error: shown } : {})} />, status);
 }
 
 pages.get("/challenge", async (c) => {
@@ -129,7 +134,8 @@ pages.get("/enroll", (c) => {
 pages.get("/enroll/select", (c) => {
   const next = nextOf(c);
   if (!c.var.session) return toLogin(c, next);
-  return c.html(<views.SelectMethodPage {...frame(c, next)} />);
+  const sms = { offer: smsOfferFor(c.var.session.role), configured: c.var.config.messaging.sms.provider !== "none" };
+  return c.html(<views.SelectMethodPage {...frame(c, next)} sms={sms} />);
 });
 
 async function renderTotpSetup(c: Context<AppEnv>, next: string, resume: boolean, error?: string) {
@@ -201,3 +207,6 @@ pages.post("/signout", async (c) => {
   clearSession(c);
   return c.html(<views.SignOutPage {...frame(c, "/")} signedIn={false} />);
 });
+
+pages.route("/", smsPages);
+pages.route("/settings", settingsPages);

@@ -23,7 +23,8 @@ Demo company "Demo Builders" — password for everyone: stepgate-demo-password
   admin@demo.test   company administrator
   payor@demo.test   payments payor
   payee@demo.test   payee admin (US phone)
-Development SMS/email outbox: ${GATEWAY_URL}/_stepgate/dev/outbox
+Development SMS/email outbox: ${GATEWAY_URL}/_stepgate/dev/messages   (JSON: /_stepgate/dev/outbox)
+Your security settings:       ${GATEWAY_URL}/_stepgate/settings
 `;
 
 /** Adds any missing secret to .dev.vars, keeping the ones already there (existing data stays readable). */

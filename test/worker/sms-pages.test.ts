@@ -95,4 +95,16 @@ describe("SMS pages", () => {
     const response = await c.fetch("/_stepgate/enroll/sms", form({ phone: "2025550100", country: "US" }, "https://evil.test"));
     expect(response.status).toBe(403);
   });
+
+  it("the development outbox page lists the texts sent", async () => {
+    const { email } = await makeUser("standard");
+    const phone = freshUsNumber();
+    await enrollSms(email, phone);
+    const page = await client().fetch("/_stepgate/dev/messages");
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Development outbox");
+    expect(html).toContain(phone);
+    expect(html).toContain("@gateway.test #");
+  });
 });

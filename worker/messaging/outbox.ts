@@ -20,3 +20,10 @@ export function createOutboxSender(channel: "sms" | "email", kv: KVNamespace, no
     },
   };
 }
+
+/** The newest 100 outbox messages, newest first (the dev outbox page and JSON). */
+export async function readOutbox(kv: KVNamespace): Promise<OutboxMessage[]> {
+  const listed = await kv.list({ prefix: OUTBOX_PREFIX, limit: 100 });
+  const messages = await Promise.all(listed.keys.map((key) => kv.get<OutboxMessage>(key.name, "json")));
+  return messages.filter((m): m is OutboxMessage => m !== null).sort((a, b) => b.sentAt.localeCompare(a.sentAt));
+}

@@ -5,6 +5,7 @@ import * as v from "valibot";
 import { apiError } from "../lib/errors";
 import { advanceDevClock, devClockOffsetMs } from "../lib/dev-clock";
 import { jsonCsrfGuard, readJson } from "../middleware/guard";
+import { devMessages } from "./dev-messages";
 
 export interface OutboxMessage {
   to: string;
@@ -36,3 +37,5 @@ dev.get("/outbox", async (c) => {
   const newestFirst = messages.filter((m): m is OutboxMessage => m !== null).sort((a, b) => b.sentAt.localeCompare(a.sentAt));
   return c.json(newestFirst);
 });
+
+dev.route("/", devMessages);

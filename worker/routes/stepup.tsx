@@ -13,6 +13,7 @@ import { forwardToOrigin } from "../proxy";
 import * as views from "../pages/views";
 import { ApprovedPage } from "../pages/stepup";
 import { pathForStage, safeNext } from "./pages";
+import { smsChallengeState } from "./pages-sms";
 
 export const stepUp = new Hono<AppEnv>();
 stepUp.use("*", formCsrfGuard);
@@ -46,7 +47,9 @@ async function render(c: Context<AppEnv>, id: string, next: string, requested?: 
   const method: Method | null = methods.find((m) => m === requested) ?? methods[0] ?? null;
   const stepUpProps = { path: "/verify", intro: introFor(c, challenge.reason), ...(challenge.action ? { summary: challenge.action.summary } : {}) };
   const props = { nonce: c.var.nonce, prefix: c.var.config.prefix, next, challengeId: challenge.id, methods, method, lockedOut: methods.length === 0, stepUp: stepUpProps };
-  return c.html(<views.ChallengePage {...props} {...(error ? { error } : {})} />, status);
+  const sms = method === "sms" ? await smsChallengeState(c, Boolean(error)) : null;
+  const shown = error ?? sms?.error;
+  return c.html(<views.ChallengePage {...props} {...(sms ? { sms: sms.state } : {})} {...(shown ? { error: shown } : {})} />, status);
 }
 
 stepUp.get("/verify", (c) => render(c, c.req.query("id") ?? "", safeNext(c.req.query("next")), c.req.query("method")));

@@ -28,6 +28,17 @@ export interface PopupActions {
   openSite(origin: string): void;
 }
 
+/**
+ * Why a challenge must be answered on the site rather than here, or null. A sensitive action's
+ * approval is a single-use grant for the page's own request, which only the page can send on
+ * (docs/EXTENSION.md, gateway change 3); a challenge without the authenticator app needs the
+ * site's other methods.
+ */
+function onSiteReason(challenge: Challenge): "verifyActionOnSite" | "verifyOnlyOnSite" | null {
+  if (challenge.reason === "sensitive_action") return "verifyActionOnSite";
+  return challenge.methods.includes("totp") ? null : "verifyOnlyOnSite";
+}
+
 /** Answers after which this challenge cannot be retried from the popup. */
 const FINAL_ERRORS = new Set(["CHALLENGE_NOT_FOUND", "CHALLENGE_EXPIRED", "UNAUTHENTICATED", "METHOD_UNAVAILABLE", "UNWATCHED_ORIGIN"]);
 
@@ -67,9 +78,10 @@ export function createPopupView(doc: Document, actions: PopupActions) {
     status.className = "result";
     status.setAttribute("role", "status");
 
-    if (!challenge.methods.includes("totp")) {
+    const onSiteOnly = onSiteReason(challenge);
+    if (onSiteOnly) {
       const note = doc.createElement("p");
-      note.textContent = t("verifyOnlyOnSite");
+      note.textContent = t(onSiteOnly);
       const open = doc.createElement("button");
       open.type = "button";
       open.textContent = t("openSite");
@@ -84,7 +96,9 @@ export function createPopupView(doc: Document, actions: PopupActions) {
     label.htmlFor = inputId;
     label.textContent = t("codeLabel");
     const input = doc.createElement("input");
-    Object.assign(input, { id: inputId, name: "code", type: "text", inputMode: "numeric", autocomplete: "one-time-code", required: true });
+    Object.assign(input, { id: inputId, name: "code", type: "text", required: true });
+    input.setAttribute("inputmode", "numeric");
+    input.setAttribute("autocomplete", "one-time-code");
     input.setAttribute("pattern", `[0-9]{${CODE_LENGTH}}`);
     input.setAttribute("maxlength", "16"); // room for a pasted "123 456"; trimmed to six digits
     input.addEventListener("input", () => {

@@ -57,16 +57,30 @@ async function verify(deps: RouterDeps, origin: string, challengeId: string, cod
   await refreshGateway(deps, gateway);
   if (!outcome.ok) return outcome;
   await browser.notifications.clear(`challenge|${gateway.origin}`);
-  await reloadChallengeTabs(gateway);
+  await moveOnChallengeTabs(gateway);
   return { ok: true, approvedAction: outcome.approvedAction };
 }
 
-/** A tab still showing the challenge page moves on once the challenge is passed. */
-async function reloadChallengeTabs(gateway: Gateway): Promise<void> {
-  const challengePage = `${gateway.origin}${gateway.prefix}/challenge`;
+/**
+ * A tab still waiting on a challenge page (sign-in `/challenge`, step-up `/verify`) moves on once
+ * the challenge is passed: to its `next` path when it names a safe same-origin one, else a reload.
+ */
+async function moveOnChallengeTabs(gateway: Gateway): Promise<void> {
+  const waitingPaths = [`${gateway.prefix}/challenge`, `${gateway.prefix}/verify`];
   for (const tab of await findGatewayTabs(gateway)) {
-    if (tab.id !== undefined && tab.url?.startsWith(challengePage)) await browser.tabs.reload(tab.id);
+    if (tab.id === undefined || !tab.url) continue;
+    const url = new URL(tab.url);
+    if (!waitingPaths.includes(url.pathname)) continue;
+    const next = safeNextPath(url.searchParams.get("next"));
+    if (next) await browser.tabs.update(tab.id, { url: `${gateway.origin}${next}` });
+    else await browser.tabs.reload(tab.id);
   }
+}
+
+/** `next` when it is a path on the same origin ("/x", not "//host" or "/\\host"), else null. */
+export function safeNextPath(next: string | null): string | null {
+  if (!next || next.length > 2048 || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return null;
+  return next;
 }
 
 export async function remindAboutRecoveryCode(deps: Pick<WatcherDeps, "now">, cause: reminder.ReminderCause): Promise<void> {

@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import { fakeBrowser } from "wxt/testing/fake-browser";
 import { verifyChallenge } from "../../extension/lib/gateway-client";
-import { handleMessage, type RouterDeps } from "../../extension/lib/router";
+import { handleMessage, safeNextPath, type RouterDeps } from "../../extension/lib/router";
 import { gatewaysItem, snapshotsItem } from "../../extension/lib/storage";
 import { describeVerifyError } from "../../extension/lib/verify-errors";
 import { challenge, GATEWAY, NOW, OTHER, scriptedFetch } from "./fixtures";
@@ -67,16 +67,28 @@ describe("the verify message in the background", () => {
   }
   const verifyMessage = (origin: string) => ({ from: "page" as const, message: { type: "verify" as const, origin, challengeId: ID, code: "123456" } });
 
-  test("success refreshes the gateway (the badge clears) and reloads the tab waiting on the challenge page", async () => {
+  test("success refreshes the gateway (the badge clears) and moves waiting challenge tabs on", async () => {
     const d = routerDeps({ [VERIFY]: { status: 200, body: { next: "done" } }, "/api/challenges": { status: 200, body: { challenges: [] } } });
     await snapshotsItem.setValue({ [GATEWAY.origin]: { status: "ok", challenges: [challenge()], idleExpiresAt: null, checkedAt: NOW } });
-    const waiting = await fakeBrowser.tabs.create({ url: `${GATEWAY.origin}/_stepgate/challenge?next=%2F` });
-    let reloaded: number | undefined;
-    Object.assign(fakeBrowser.tabs, { reload: async (id: number) => void (reloaded = id) });
+    const signIn = await fakeBrowser.tabs.create({ url: `${GATEWAY.origin}/_stepgate/challenge?next=%2Fpayments%2F` });
+    const stepUp = await fakeBrowser.tabs.create({ url: `${GATEWAY.origin}/_stepgate/verify?id=${ID}&next=%2Fpayments%2F` });
+    const sneaky = await fakeBrowser.tabs.create({ url: `${GATEWAY.origin}/_stepgate/challenge?next=%2F%2Fevil.example.net%2F` });
+    const other = await fakeBrowser.tabs.create({ url: `${GATEWAY.origin}/payments/` });
+    const reloaded: number[] = [];
+    Object.assign(fakeBrowser.tabs, { reload: async (id: number) => void reloaded.push(id) });
     expect(await handleMessage(d, verifyMessage(GATEWAY.origin))).toEqual({ ok: true, approvedAction: false });
     expect((await snapshotsItem.getValue())[GATEWAY.origin]?.challenges).toEqual([]);
     expect(await fakeBrowser.action.getBadgeText({})).toBe("");
-    expect(reloaded).toBe(waiting.id);
+    expect((await fakeBrowser.tabs.get(signIn.id!)).url).toBe(`${GATEWAY.origin}/payments/`);
+    expect((await fakeBrowser.tabs.get(stepUp.id!)).url).toBe(`${GATEWAY.origin}/payments/`);
+    expect((await fakeBrowser.tabs.get(sneaky.id!)).url).toContain("/_stepgate/challenge"); // never sent off-site: reloaded instead
+    expect(reloaded).toEqual([sneaky.id]);
+    expect((await fakeBrowser.tabs.get(other.id!)).url).toBe(`${GATEWAY.origin}/payments/`);
+  });
+
+  test("safeNextPath accepts same-origin paths only", () => {
+    expect(safeNextPath("/payments/?a=1")).toBe("/payments/?a=1");
+    for (const bad of [null, "", "payments", "//evil.example.net", "/\\evil.example.net", "https://evil.example.net/"]) expect(safeNextPath(bad)).toBeNull();
   });
 
   test("a gateway that is not watched is never called", async () => {

@@ -24,9 +24,10 @@ function view() {
   return v;
 }
 
+const ENTRY = challenge({ reason: "payments_entry", action: undefined });
 const model = (overrides: Partial<PopupModel> = {}): PopupModel => ({
   gateways: [GATEWAY],
-  snapshots: { [GATEWAY.origin]: { status: "ok", challenges: [challenge()], idleExpiresAt: null, checkedAt: NOW } },
+  snapshots: { [GATEWAY.origin]: { status: "ok", challenges: [ENTRY], idleExpiresAt: null, checkedAt: NOW } },
   reminder: { status: "none" },
   nowMs: NOW,
   ...overrides,
@@ -47,14 +48,25 @@ async function submit(code: string) {
   return doc.querySelector(".result");
 }
 
-test("a card shows the action, the site, the time left and the code window", () => {
+test("a card shows what is being approved, the site, the time left and the code window", () => {
   view().update(model());
   const card = doc.querySelector(".challenge")!;
-  expect(card.querySelector("h2")?.textContent).toBe("Submit disbursement of $12,400.00 to Acme Drywall");
+  expect(card.querySelector("h2")?.textContent).toBe("Open the payments area");
   expect(card.querySelector(".site")?.textContent).toBe("Site: app.example.com");
   expect(card.querySelector(".time-left")?.textContent).toBe("Time left: 5:00");
   expect(card.querySelector(".step")?.textContent).toBe("Current code changes in 20 s");
+  expect(card.querySelector('input[name="code"]')?.getAttribute("autocomplete")).toBe("one-time-code");
   expect(doc.getElementById("empty")?.hidden).toBe(true);
+});
+
+test("a sensitive action shows its summary and is approved on the site's page (its grant belongs to that page)", () => {
+  view().update(model({ snapshots: { [GATEWAY.origin]: { status: "ok", challenges: [challenge()], idleExpiresAt: null, checkedAt: NOW } } }));
+  const card = doc.querySelector(".challenge")!;
+  expect(card.querySelector("h2")?.textContent).toBe("Submit disbursement of $12,400.00 to Acme Drywall");
+  expect(card.querySelector(".time-left")?.textContent).toBe("Time left: 5:00");
+  expect(card.querySelector("form")).toBeNull();
+  expect(card.textContent).toContain("Approve this action on the site's page");
+  expect(card.querySelector("button")?.textContent).toBe("Open the site");
 });
 
 test("input keeps digits only; a short code is refused locally without a request", async () => {
@@ -111,7 +123,7 @@ test("reminder, idle countdown and signed-out notes", () => {
 });
 
 test("a challenge the popup cannot take (no authenticator method) sends the person to the site", () => {
-  view().update(model({ snapshots: { [GATEWAY.origin]: { status: "ok", challenges: [challenge({ methods: ["recovery"] })], idleExpiresAt: null, checkedAt: NOW } } }));
+  view().update(model({ snapshots: { [GATEWAY.origin]: { status: "ok", challenges: [{ ...ENTRY, methods: ["recovery"] }], idleExpiresAt: null, checkedAt: NOW } } }));
   expect(doc.querySelector("form")).toBeNull();
   expect(doc.querySelector(".challenge")?.textContent).toContain("Finish it on the site.");
 });

@@ -4,7 +4,7 @@
  * that ends every enrollment.
  */
 import { describe, expect, it } from "vitest";
-import { client } from "./helpers";
+import { accountStub, client, PASSWORD } from "./helpers";
 import { enrollSms, errorCode, freshUsNumber, lastSmsCode, makeUser, outbox, post, signInAs } from "./sms-helpers";
 
 describe("SMS enrollment", () => {
@@ -84,7 +84,7 @@ describe("SMS enrollment", () => {
     expect((await outbox())[0]?.to).toBe("+442079460960");
   });
 
-  it("a code sent to one number cannot enroll after another number was asked for, and a wrong code is refused", async () => {
+  it("a wrong code is refused, and a malformed one is refused before counting", async () => {
     const { email } = await makeUser("standard");
     const { client: c } = await signInAs(email);
     const first = freshUsNumber();
@@ -95,6 +95,22 @@ describe("SMS enrollment", () => {
     expect(refused.status).toBe(401);
     expect(await errorCode(refused)).toBe("INVALID_CODE");
     expect(await errorCode(await post(c, "/enroll/sms/confirm", { code: "12" }))).toBe("INVALID_CODE_FORMAT");
+  });
+
+  it("asking for another number replaces the code: the first number's code no longer enrolls", async () => {
+    const t0 = Date.now();
+    const { id } = await makeUser("standard");
+    const account = accountStub(id);
+    const signedIn = await account.signIn(PASSWORD, true, t0);
+    if (!signedIn.ok) throw new Error("sign-in failed");
+    const sid = signedIn.session.sid;
+    const a = await account.beginSmsEnrollment(sid, { e164: freshUsNumber(), country: "US" }, t0);
+    const bPhone = freshUsNumber();
+    const b = await account.beginSmsEnrollment(sid, { e164: bPhone, country: "US" }, t0 + 30_000);
+    if (!a.ok || !b.ok) throw new Error("send refused");
+    if (a.code !== b.code) expect(await account.confirmSmsEnrollment(sid, a.code, t0 + 31_000)).toMatchObject({ ok: false, reason: "mismatch" });
+    expect(await account.confirmSmsEnrollment(sid, b.code, t0 + 31_000)).toMatchObject({ ok: true, phoneE164: bPhone });
+    expect(await account.smsFactor()).toMatchObject({ phoneE164: bPhone, country: "US", disabled: false });
   });
 
   it("is refused without a session and needs a fresh MFA once a factor exists", async () => {

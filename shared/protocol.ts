@@ -49,8 +49,10 @@ export const ChallengeSchema = v.object({
 export type Challenge = v.InferOutput<typeof ChallengeSchema>;
 
 export const SignInResponse = v.object({
-  next: v.picklist(NEXT_STEPS),
+  /** "sso": the email's domain signs in at its identity provider; go to `redirect`. */
+  next: v.picklist([...NEXT_STEPS, "sso"]),
   challenge: v.optional(ChallengeSchema),
+  redirect: v.optional(v.string()),
 });
 export type SignInResponse = v.InferOutput<typeof SignInResponse>;
 

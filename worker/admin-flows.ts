@@ -13,6 +13,11 @@ import type { CompanyRecord, UserRecord } from "./domain/records";
 import type { AppEnv } from "./env";
 import type { WireReason } from "./lib/errors";
 
+/** Any Stepgate factor enrolled (disabled ones too: a reset is how they come back). */
+function hasAnyFactor(factors: { totp: { enrolled: boolean }; sms: { enrolled: boolean }; recovery: { enrolled: boolean } }): boolean {
+  return factors.totp.enrolled || factors.sms.enrolled || factors.recovery.enrolled;
+}
+
 export type AdminResult<T> = ({ ok: true } & T) | { ok: false; reason: WireReason };
 export interface Admin {
   user: UserRecord;
@@ -107,7 +112,8 @@ export async function resetUserMfa(c: Context<AppEnv>, admin: Admin, email: stri
   const found = entry ? await c.var.ports.directory.getUser(entry.userId) : null;
   // The KV record must still carry exactly this email: a stale index entry matches nobody.
   const target = found && found.email === email ? found : null;
-  const refusal = resetRefusal({ admin: admin.user, target, company: admin.company, verified, nowMs: c.var.ports.now() });
+  const targetHasStepgateFactors = target?.sso ? hasAnyFactor(await c.var.ports.account(target.id).describeFactors()) : false;
+  const refusal = resetRefusal({ admin: admin.user, target, company: admin.company, verified, nowMs: c.var.ports.now(), targetHasStepgateFactors });
   const base = { event: "mfa_reset", actorId: admin.user.id, ...(target ? { subjectId: target.id } : {}) };
   if (refusal || !target) {
     await audit(c, admin.company.id, { ...base, outcome: "failure", reason: `refused: ${refusal ?? "user_not_in_directory"}` });

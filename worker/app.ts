@@ -21,6 +21,8 @@ import { keys } from "./routes/keys";
 import { notice } from "./routes/notice";
 import { pages, pathForStage } from "./routes/pages";
 import { stepUp } from "./routes/stepup";
+import { ssoApi, ssoPages } from "./routes/sso";
+import { ensureSsoDemoSeeded } from "./sso/demo-seed";
 import { ensureDemoSeeded } from "./seed";
 import { loadSession } from "./session";
 
@@ -87,6 +89,7 @@ function buildApp(prefix: string): Hono<AppEnv> {
     c.set("ports", createPorts(c.env));
     c.set("nonce", randomId());
     if (c.var.config.seedDemo) await ensureDemoSeeded(c.env.KV, c.var.ports, c.var.config.pepper);
+    if (c.var.config.seedDemo) await ensureSsoDemoSeeded(c.env.KV, c.var.ports, c.var.config.sso);
     return next();
   });
 
@@ -96,6 +99,8 @@ function buildApp(prefix: string): Hono<AppEnv> {
   gateway.route("/dev", dev);
   gateway.use("*", loadSession);
   gateway.route("/api/admin", adminApi); // before /api: that group ends in a catch-all
+  gateway.route("/api/sso", ssoApi);
+  gateway.route("/sso", ssoPages);
   gateway.route("/api", api);
   gateway.route("/", pages);
   gateway.route("/", stepUp);

@@ -5,6 +5,7 @@
 import { DEFAULT_SENSITIVE_ACTIONS, type SensitiveAction } from "./payments/actions";
 
 import { parseMessagingConfig, type MessagingConfig } from "./messaging/config";
+import { parseSsoConfig, type SsoConfig } from "./sso/config";
 
 export type Mode = "development" | "production";
 
@@ -44,6 +45,8 @@ export interface Config {
   paymentsIdleSeconds: number;
   sensitiveActions: SensitiveAction[];
   grantTtlSeconds: number;
+  /** Single sign-on providers and their email domains (worker/sso/config.ts). */
+  sso: SsoConfig;
 }
 
 export class ConfigError extends Error {
@@ -216,6 +219,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     paymentsIdleSeconds: seconds("PAYMENTS_IDLE_SECONDS", 30 * 60, 60, 24 * 3600),
     sensitiveActions,
     grantTtlSeconds: seconds("GRANT_TTL_SECONDS", 120, 10, 600),
+    sso: parseSsoConfig(env, mode, problems),
   };
   if (config.idleTimeoutSeconds > 0 && config.idleTimeoutSeconds < 2 * config.sessionRemintAfterSeconds)
     problems.push("IDLE_TIMEOUT_SECONDS must be 0 (off) or at least twice SESSION_REMINT_AFTER_SECONDS");

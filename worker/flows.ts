@@ -47,9 +47,11 @@ export async function signIn(
   const userId = await ports.directory.findUserIdByEmail(email);
   const user = userId ? await ports.directory.getUser(userId) : null;
   const company = user ? await ports.directory.getCompany(user.companyId) : null;
-  if (!user || !company || !user.active) {
+  // SSO users have no Stepgate password: same answer and cost as an unknown email (their
+  // domain normally goes to the IdP before this point; this covers a domain not configured).
+  if (!user || !company || !user.active || user.sso) {
     await ports.decoyAccount().signInDecoy(password);
-    if (user) audit(c, user, "sign_in", "failure", user.active ? "company_missing" : "inactive");
+    if (user) audit(c, user, "sign_in", "failure", !user.active ? "inactive" : user.sso ? "password sign-in of an SSO user" : "company_missing");
     return { ok: false, reason: "invalid_credentials" };
   }
   const requirement = mfaRequirement({ role: user.role, active: user.active, sso: user.sso, company, nowMs });

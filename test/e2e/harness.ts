@@ -32,6 +32,10 @@ export interface StackOptions {
   config?: string;
   /** Extra or overriding plain-text vars, e.g. `{ STEPGATE_MODE: "production" }`. */
   vars?: Record<string, string>;
+  /** Extra secret bindings, e.g. an SSO client secret. */
+  secrets?: Record<string, string>;
+  /** The gateway's port, when a test must know its URL before it starts (e.g. an IdP's redirect URI). */
+  port?: number;
 }
 
 export interface Stack {
@@ -64,7 +68,7 @@ export function pickFreePort(): Promise<number> {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
   process.env.WRANGLER_SEND_METRICS = "false";
-  const gatewayUrl = `http://${HOST}:${await pickFreePort()}`;
+  const gatewayUrl = `http://${HOST}:${options.port ?? (await pickFreePort())}`;
   const origin = await startDemoOrigin({ port: 0, host: HOST, gatewayUrl });
   const secrets = generateSecrets();
   const plain = { ORIGIN_URL: origin.url, PUBLIC_URL: gatewayUrl, ISSUER: gatewayUrl, ...options.vars };
@@ -74,7 +78,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       envFiles: [NO_ENV_FILE],
       bindings: {
         ...Object.fromEntries(Object.entries(plain).map(([name, value]) => [name, { type: "plain_text", value }])),
-        ...Object.fromEntries(Object.entries(secrets).map(([name, value]) => [name, { type: "secret_text", value }])),
+        ...Object.fromEntries(Object.entries({ ...secrets, ...options.secrets }).map(([name, value]) => [name, { type: "secret_text", value }])),
       },
       dev: {
         server: { hostname: HOST, port: Number(new URL(gatewayUrl).port) },

@@ -30,7 +30,9 @@ export function endAllSessions(kv: SyncKvStorage): number {
 /** Ends `old` and opens a new session id carrying its sign-in time (after every MFA step). */
 export function rotateSession(kv: SyncKvStorage, old: SessionRecord, stage: NextStep, amr: string[], nowMs: number): SessionRecord {
   endSession(kv, old.sid);
-  return createSession(kv, stage, amr, old.authTimeMs, nowMs, nowMs);
+  const session = createSession(kv, stage, amr, old.authTimeMs, nowMs, nowMs);
+  if (old.idp) kv.put(`session:${session.sid}`, Object.assign(session, { idp: old.idp })); // single sign-on facts stay
+  return session;
 }
 
 export function createChallenge(

@@ -20,6 +20,7 @@ import { beginSmsEnrollment, confirmSmsEnrollment, sendChallengeSms } from "./ac
 import { replaceRecoveryCode, sendIdentitySms, verifyIdentity } from "./account-settings";
 import { endAllSessions as endEverySession } from "./account-sessions";
 import { resetFactors } from "./account-reset";
+import { openSsoSession, type SsoSessionInput, type SsoSessionResult } from "./account-sso";
 import { getConfig, type Config } from "../config";
 import { randomId } from "../lib/ids";
 import { open, seal } from "../lib/secretbox";
@@ -95,6 +96,14 @@ export class AccountDO extends DurableObject<Bindings> {
     if (stage !== "mfa") return { ok: true, session };
     const challenge = createChallenge(this.kv, this.config, session.sid, "login", nowMs);
     return { ok: true, session, challenge: { ...challenge, methods: factors } };
+  }
+
+  /**
+   * Opens a session after a verified identity-provider login (single sign-on) in place of the
+   * password step: Stepgate challenge, enrollment or done, as after a password (account-sso.ts).
+   */
+  async signInWithSso(input: SsoSessionInput, nowMs: number): Promise<SsoSessionResult> {
+    return this.ctx.storage.transactionSync(() => openSsoSession(this.kv, this.config, input, nowMs));
   }
 
   /** Runs the same hash as a real sign-in, for emails that match no account. */

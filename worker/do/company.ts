@@ -5,6 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import { ensureDirectoryTable, findEntryByEmail, findEntryById, listEntries, upsertEntry, type DirectoryEntry } from "./company-directory";
+import { ensureSsoTable, putSsoLogin, takeSsoLogin, type PendingSsoLogin } from "./company-sso";
 
 export interface AuditEntry {
   atMs: number;
@@ -36,6 +37,7 @@ export class CompanyDO extends DurableObject<Bindings> {
       ip TEXT
     )`);
     ensureDirectoryTable(ctx.storage.sql);
+    ensureSsoTable(ctx.storage.sql);
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
@@ -91,5 +93,16 @@ export class CompanyDO extends DurableObject<Bindings> {
 
   async getDirectoryEntry(userId: string): Promise<DirectoryEntry | null> {
     return findEntryById(this.ctx.storage.sql, userId);
+  }
+
+  // --- pending single sign-on logins (worker/do/company-sso.ts) --------------------------------
+
+  async putSsoLogin(state: string, login: PendingSsoLogin, nowMs: number): Promise<void> {
+    putSsoLogin(this.ctx.storage.sql, state, login, nowMs);
+  }
+
+  /** Single use: read and delete in one statement; null if unknown or expired. */
+  async takeSsoLogin(state: string, nowMs: number): Promise<PendingSsoLogin | null> {
+    return takeSsoLogin(this.ctx.storage.sql, state, nowMs);
   }
 }

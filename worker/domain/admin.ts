@@ -40,6 +40,8 @@ export interface ResetInput {
   company: CompanyRecord;
   verified: boolean;
   nowMs: number;
+  /** The target holds Stepgate factors (app, SMS or recovery code): for SSO people only. */
+  targetHasStepgateFactors?: boolean;
 }
 
 /**
@@ -51,9 +53,11 @@ export function resetRefusal(input: ResetInput): WireReason | null {
   if (!isEnforcingNow(company, nowMs)) return "mfa_not_enforced";
   if (!target || target.companyId !== admin.companyId) return "user_not_in_directory";
   if (target.id === admin.id) return "cannot_reset_self";
-  // Payments MFA is mandatory and owned by payments support; SSO MFA lives at the IdP.
+  // Payments MFA is mandatory and owned by payments support; SSO MFA lives at the IdP, which
+  // Stepgate cannot reset. An SSO person's *Stepgate* factors (asked after the IdP login) can
+  // be reset like anyone's (docs/decisions/0010-sso.md).
   if (isPaymentsRole(target.role)) return "payments_user_reset";
-  if (target.sso) return "sso_user_reset";
+  if (target.sso && input.targetHasStepgateFactors !== true) return "sso_user_reset";
   if (!verified) return "request_not_verified";
   return null;
 }

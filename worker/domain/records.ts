@@ -41,6 +41,8 @@ export interface SessionRecord {
   lastSeenMs: number;
   /** Inside the payments tool: when it was last verified and last used (Worker clock). */
   payments?: { verifiedAtMs: number; lastSeenMs: number };
+  /** Signed in through single sign-on: the IdP and what it said about the login (worker/sso/). */
+  idp?: { providerId: string; issuer: string; subject: string; amr: string[]; acr?: string; authTimeMs?: number };
 }
 
 /** The exact request a sensitive-action challenge or grant is bound to. */

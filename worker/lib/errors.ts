@@ -46,6 +46,9 @@ const WIRE = {
   cannot_reset_self: [403, "CANNOT_RESET_SELF", "You cannot reset your own two-factor authentication. Ask another company administrator."],
   payments_user_reset: [403, "PAYMENTS_USER", "Payments users' two-factor authentication is reset by payments support only. Ask the person to contact payments support."],
   sso_user_reset: [403, "SSO_USER", "This person signs in with single sign-on; their two-factor authentication is managed by their IT department. Ask them to contact it."],
+  // Single sign-on (worker/sso/, docs/decisions/0010-sso.md): one answer; the audit log has the reason.
+  sso_failed: [401, "SSO_FAILED", "Single sign-on did not complete. Start again from the sign-in page; if it keeps failing, contact your IT department."],
+  sso_unavailable: [502, "SSO_UNAVAILABLE", "Your company's sign-in service could not be reached. Try again shortly; if it keeps failing, contact your IT department."],
   cannot_deactivate_self: [403, "CANNOT_DEACTIVATE_SELF", "You cannot deactivate your own account. Ask another company administrator."],
 } as const satisfies Record<string, readonly [ContentfulStatusCode, string, string]>;
 

@@ -23,9 +23,14 @@ export function LoginPage(props: Frame & { email?: string; error?: string }) {
         <label for="email">Email</label>
         <input id="email" name="email" type="email" autocomplete="username" required value={props.email ?? ""} autofocus />
         <label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        {/* Not `required`: single sign-on emails continue at their identity provider without one. */}
+        <input id="password" name="password" type="password" autocomplete="current-password" />
         <button type="submit">Continue</button>
       </form>
+      <p class="muted">
+        Your company uses single sign-on? Enter your work email and choose Continue, without a password: you finish signing in
+        at your company's sign-in page. Problems there, or with its two-factor authentication, are handled by your IT department.
+      </p>
     </Layout>
   );
 }

@@ -6,6 +6,7 @@ import { apiError } from "../lib/errors";
 import * as flows from "../flows";
 import { jsonCsrfGuard, readJson } from "../middleware/guard";
 import { clearSession } from "../session";
+import { ssoLoginFor } from "../sso/flow";
 import { settingsApi } from "./api-settings";
 import { smsApi } from "./api-sms";
 
@@ -22,6 +23,9 @@ const failed = (c: Parameters<typeof apiError>[0], result: { reason: Parameters<
 api.post("/session", async (c) => {
   const body = await readJson(c, SignInRequest);
   if (!body.ok) return body.response;
+  // An SSO domain goes to its identity provider; the password is never looked at.
+  const sso = await ssoLoginFor(c, body.value.email, "/");
+  if (sso) return sso.ok ? c.json({ next: "sso", redirect: sso.redirect }) : apiError(c, sso.reason);
   const result = await flows.signIn(c, body.value.email, body.value.password);
   if (!result.ok) return failed(c, result);
   return c.json(result.challenge ? { next: result.next, challenge: result.challenge } : { next: result.next });

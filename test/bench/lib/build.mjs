@@ -1,11 +1,11 @@
 // Builds the three Worker bundles the benchmark runs: the gateway exactly as `wrangler deploy`
 // would upload it (dry run), the measurement build (same sources, Durable Object bindings wrapped
-// to count calls: ../counting-entry.ts), and the bare Hono pass-through (../bare-worker.ts).
+// to count calls: ../counting-entry.ts), and the bare Hono pass-through (../bare-worker.ts), all
+// with wrangler's bundler.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
 
 /**
  * The source tree to bundle: the working tree, or (BENCH_SOURCE=head) the committed HEAD exported
@@ -24,7 +24,8 @@ export function sourceTree(root, scratch, which) {
 
 function wranglerDryRun(srcDir, root, outdir, extraArgs = []) {
   rmSync(outdir, { recursive: true, force: true });
-  const output = execFileSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir, ...extraArgs], {
+  // Run wrangler on this Node (22, from the devDependency), whatever `node` is first on PATH.
+  const output = execFileSync(process.execPath, [join(root, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", outdir, ...extraArgs], {
     cwd: srcDir,
     encoding: "utf8",
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" },
@@ -32,7 +33,9 @@ function wranglerDryRun(srcDir, root, outdir, extraArgs = []) {
   });
   const match = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(output);
   const modules = readdirSync(outdir).filter((name) => /\.(m?js)$/.test(name));
-  return { outdir, modules, wranglerKiB: match ? { total: Number(match[1]), gzip: Number(match[2]) } : null };
+  // wrangler names the bundle after the entry (index.js for worker/index.ts).
+  const main = modules.includes("index.js") ? "index.js" : modules[0];
+  return { outdir, main, modules: [main, ...modules.filter((m) => m !== main)], wranglerKiB: match ? { total: Number(match[1]), gzip: Number(match[2]) } : null };
 }
 
 function sizes(file) {
@@ -50,28 +53,22 @@ export async function buildAll({ root, srcDir, outRoot }) {
     copyFileSync(join(root, "test/bench/counting-entry.ts"), countingEntry);
   }
   const counting = wranglerDryRun(srcDir, root, join(outRoot, "counting"), [countingEntry]);
-  const bareDir = join(outRoot, "bare");
-  rmSync(bareDir, { recursive: true, force: true });
-  await build({
-    entryPoints: [join(root, "test/bench/bare-worker.ts")],
-    bundle: true,
-    format: "esm",
-    target: "es2022",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    outfile: join(bareDir, "index.js"),
-    logLevel: "error",
-  });
+  // The bare pass-through goes through the same bundler with the same settings (wrangler's
+  // defaults, keep_names included), so the comparison measures the gateway's code, not the build.
+  const bareConfig = join(outRoot, "bare-wrangler.toml");
+  mkdirSync(outRoot, { recursive: true });
+  writeFileSync(bareConfig, `name = "stepgate-bench-bare"\nmain = ${JSON.stringify(join(root, "test/bench/bare-worker.ts"))}\ncompatibility_date = "2026-10-30"\nsend_metrics = false\n`);
+  const bare = wranglerDryRun(root, root, join(outRoot, "bare"), ["--config", bareConfig]);
+  const bareDir = bare.outdir;
   return {
     gateway,
     counting,
-    bare: { outdir: bareDir, modules: ["index.js"] },
+    bare,
     bundle: {
-      ...sizes(join(gateway.outdir, "index.js")),
+      ...sizes(join(gateway.outdir, gateway.main)),
       wrangler_reported_kib: gateway.wranglerKiB,
-      minified: { ...sizes(join(minified.outdir, "index.js")), wrangler_reported_kib: minified.wranglerKiB },
-      bare: sizes(join(bareDir, "index.js")),
+      minified: { ...sizes(join(minified.outdir, minified.main)), wrangler_reported_kib: minified.wranglerKiB },
+      bare: sizes(join(bareDir, bare.main)),
     },
   };
 }

@@ -58,5 +58,6 @@ export async function runLoad({ url, method = "GET", headers = {}, body, connect
     errors: result.errors + result.timeouts,
     cpu_us_per_request: Object.fromEntries(Object.entries(cpu).map(([label, ms]) => [label, count ? (ms * 1000) / count : NaN])),
     cpu_ms_total: cpu,
+    samples,
   };
 }

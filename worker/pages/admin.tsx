@@ -1,6 +1,7 @@
 /** The admin page: security settings, directory with reset, audit log. Plain data in, HTML out. */
 import type { Role } from "../../shared/policy";
 import type { AuditRow, DirectoryRow } from "../admin-flows";
+import { Audit, utc } from "./admin-audit";
 import { ErrorBox, Layout } from "./layout";
 
 // A wider frame for tables: a second nonce'd style element, the shared Layout stays unchanged.
@@ -32,7 +33,6 @@ export interface AdminPageProps {
   error?: string;
 }
 
-const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 function enforcementText(s: AdminPageProps["settings"]): string {
   if (!s.requireMfa || !s.deadline || s.enforcementStartsAt === null) return "Two-factor authentication is not required by your company (payments users always need it).";
@@ -121,47 +121,6 @@ function Reset(props: AdminPageProps) {
         </label>
         <button type="submit">Reset MFA</button>
       </form>
-    </section>
-  );
-}
-
-const AUDIT_EVENTS = ["sign_in", "second_factor", "enroll_totp", "recovery_code_used", "recovery_code_issued", "sign_out", "settings_changed", "mfa_reset", "user_deactivated", "user_reactivated"];
-
-function Audit(props: AdminPageProps) {
-  return (
-    <section aria-labelledby="audit-h">
-      <h2 id="audit-h">Audit log</h2>
-      <form method="get" action={`${props.prefix}/admin`} class="row">
-        <div>
-          <label for="event">Event</label>
-          <select id="event" name="event">
-            <option value="">All events</option>
-            {AUDIT_EVENTS.map((event) => <option value={event} selected={props.filter.event === event}>{event}</option>)}
-          </select>
-        </div>
-        <div>
-          <label for="subject">Person (email or id)</label>
-          <input type="text" id="subject" name="subject" value={props.filter.subject ?? ""} />
-        </div>
-        <div>
-          <label for="limit">Show</label>
-          <input type="text" id="limit" name="limit" inputmode="numeric" value={String(props.filter.limit ?? 100)} />
-        </div>
-        <div><button type="submit">Filter</button></div>
-      </form>
-      <table aria-labelledby="audit-h">
-        <thead>
-          <tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Outcome</th><th scope="col">By</th><th scope="col">Person</th><th scope="col">Detail</th></tr>
-        </thead>
-        <tbody>
-          {props.audit.map((row) => (
-            <tr>
-              <td>{utc(row.atMs)}</td><td>{row.event}</td><td>{row.outcome}</td>
-              <td>{row.actorEmail ?? row.actorId ?? ""}</td><td>{row.subjectEmail ?? row.subjectId ?? ""}</td><td>{row.reason ?? ""}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
     </section>
   );
 }

@@ -27,8 +27,10 @@ import { ensureDemoSeeded } from "./seed";
 import { loadSession } from "./session";
 
 const pageSecurityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  // A nonce only for the gateway's own pages: proxied requests (the hot path) never need one.
+  const nonce = randomId();
+  c.set("nonce", nonce);
   await next();
-  const nonce = c.var.nonce;
   c.header(
     "Content-Security-Policy",
     `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
@@ -85,11 +87,14 @@ function buildApp(prefix: string): Hono<AppEnv> {
 
   app.use("*", async (c, next) => {
     if (!isCanonicalPath(rawPathOf(c.req.url))) return apiError(c, "non_canonical_path");
-    c.set("config", getConfig(c.env));
-    c.set("ports", createPorts(c.env));
-    c.set("nonce", randomId());
-    if (c.var.config.seedDemo) await ensureDemoSeeded(c.env.KV, c.var.ports, c.var.config.pepper);
-    if (c.var.config.seedDemo) await ensureSsoDemoSeeded(c.env.KV, c.var.ports, c.var.config.sso);
+    const config = getConfig(c.env);
+    const ports = createPorts(c.env);
+    c.set("config", config);
+    c.set("ports", ports);
+    if (config.seedDemo) {
+      await ensureDemoSeeded(c.env.KV, ports, config.pepper);
+      await ensureSsoDemoSeeded(c.env.KV, ports, config.sso);
+    }
     return next();
   });
 

@@ -39,7 +39,19 @@ const USER_KEY = (id: string) => `user:id:${id}`;
 const COMPANY_KEY = (id: string) => `company:${id}`;
 const DIRECTORY_CACHE_TTL_SECONDS = 60;
 
+const portsByEnv = new WeakMap<object, Ports>();
+
+/** The ports for a bindings object, built once per isolate (workerd passes the same `env`). */
 export function createPorts(env: Bindings): Ports {
+  let ports = portsByEnv.get(env);
+  if (!ports) {
+    ports = buildPorts(env);
+    portsByEnv.set(env, ports);
+  }
+  return ports;
+}
+
+function buildPorts(env: Bindings): Ports {
   const kv = env.KV;
   const development = getConfig(env).mode === "development";
   const now = development ? () => Date.now() + devClockOffsetMs() : () => Date.now();

@@ -34,6 +34,19 @@ const IDENTITY_HEADERS = [
   "true-client-ip",
 ];
 
+const DROPPED_REQUEST_HEADERS = new Set([...HOP_BY_HOP, ...IDENTITY_HEADERS, "cookie"]);
+
+const origins = new Map<string, string>();
+/** The origin (scheme://host:port) of a URL, parsed once per isolate. */
+function originOf(url: string): string {
+  let origin = origins.get(url);
+  if (origin === undefined) {
+    origin = new URL(url).origin;
+    origins.set(url, origin);
+  }
+  return origin;
+}
+
 /**
  * True when the raw path is canonical: no dot segments, no empty segments, no backslashes, no
  * encoded slash/backslash/dot/percent or control characters that the origin might decode
@@ -121,23 +134,32 @@ export interface ForwardOptions {
 
 /** Forwards the request to the origin as `session` (null only for configured public paths). */
 export async function forwardToOrigin(c: Context<AppEnv>, session: SessionClaims | null, options: ForwardOptions = {}): Promise<Response> {
-  const { config, ports } = c.var;
-  const incoming = new URL(c.req.url);
-  const target = new URL(config.originUrl);
-  const pathAndSearch = options.request?.pathAndSearch ?? `${rawPathOf(c.req.url)}${incoming.search}`;
-  const upstreamUrl = `${target.origin}${target.pathname.replace(/\/$/, "")}${pathAndSearch}`;
+  const config = c.get("config");
+  const ports = c.get("ports");
+  const raw = c.req.raw;
+  const queryAt = raw.url.indexOf("?");
+  const search = queryAt < 0 ? "" : raw.url.slice(queryAt);
+  const pathAndSearch = options.request?.pathAndSearch ?? `${rawPathOf(raw.url)}${search}`;
+  // ORIGIN_URL has no trailing slash (config.ts strips it); its path, if any, prefixes ours.
+  const upstreamUrl = `${config.originUrl}${pathAndSearch}`;
+  const targetOrigin = originOf(config.originUrl);
 
-  const headers = new Headers(c.req.raw.headers);
-  // Headers the client lists in Connection are hop-by-hop too (RFC 9110 §7.6.1).
-  const listed = (c.req.header("connection") ?? "").split(",").map((name) => name.trim().toLowerCase()).filter(Boolean);
-  for (const name of [...HOP_BY_HOP, ...IDENTITY_HEADERS, ...listed]) headers.delete(name);
-  for (const name of [...headers.keys()]) if (name.startsWith("stepgate-") || name.startsWith("x-stepgate-")) headers.delete(name);
-  const cookies = stripSessionCookie(c.req.header("cookie") ?? "");
+  // One pass over the client's headers: drop hop-by-hop (also those named in Connection, RFC 9110
+  // §7.6.1), identity and forwarding headers, every stepgate-* header and the session cookie.
+  const connection = raw.headers.get("connection");
+  const listed = connection ? connection.split(",").map((name) => name.trim().toLowerCase()) : [];
+  const headers = new Headers();
+  for (const [name, value] of raw.headers) {
+    if (DROPPED_REQUEST_HEADERS.has(name) || name.startsWith("stepgate-") || name.startsWith("x-stepgate-") || listed.includes(name)) continue;
+    headers.append(name, value);
+  }
+  const cookieHeader = raw.headers.get("cookie");
+  const cookies = cookieHeader ? stripSessionCookie(cookieHeader) : "";
   if (cookies) headers.set("cookie", cookies);
-  else headers.delete("cookie");
-  headers.set("x-forwarded-host", incoming.host);
-  headers.set("x-forwarded-proto", incoming.protocol.replace(":", ""));
-  const clientIp = c.req.header("cf-connecting-ip");
+  const host = raw.headers.get("host");
+  if (host) headers.set("x-forwarded-host", host);
+  headers.set("x-forwarded-proto", raw.url.startsWith("https:") ? "https" : "http");
+  const clientIp = raw.headers.get("cf-connecting-ip");
   if (clientIp) headers.set("x-forwarded-for", clientIp);
   if (session) headers.set(ORIGIN_ASSERTION_HEADER, await originTokenFor(session, config, ports.now(), options));
 
@@ -152,7 +174,7 @@ export async function forwardToOrigin(c: Context<AppEnv>, session: SessionClaims
   const responseHeaders = new Headers(upstream.headers);
   for (const name of HOP_BY_HOP) responseHeaders.delete(name);
   const location = responseHeaders.get("location");
-  if (location?.startsWith(target.origin)) responseHeaders.set("location", config.publicUrl + location.slice(target.origin.length));
+  if (location?.startsWith(targetOrigin)) responseHeaders.set("location", config.publicUrl + location.slice(targetOrigin.length));
   // newResponse keeps headers already set on the context (a re-minted session cookie).
   return c.newResponse(upstream.body, new Response(null, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders }));
 }

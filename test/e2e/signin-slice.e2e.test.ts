@@ -96,20 +96,20 @@ test("enrolls an authenticator app from a protected URL and lands on it through 
     const { page, context, shot } = t;
     const originRequestsBefore = stack.origin.requests.length;
 
-    await page.goto(t.url("/payments/"));
+    await page.goto(t.url("/?from=slice"));
     await waitForHeading(page, "Sign in");
-    expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/_stepgate/login?next=%2Fpayments%2F");
+    expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/_stepgate/login?next=%2F%3Ffrom%3Dslice");
     await submitPassword(page, USER, shot);
     const enrollment = await enrollAuthenticatorApp(page, shot);
     await confirmRecoveryCodeSaved(page);
 
     await waitForDemoPage(page, USER);
-    await waitForHeading(page, "Payments");
-    expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/payments/");
-    await shot(page, "payments");
+    await waitForHeading(page, /^Welcome/);
+    expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/?from=slice");
+    await shot(page, "dashboard-landing");
     // Nothing reached the origin before the second factor, and then only as this person.
     const reached = stack.origin.requests.slice(originRequestsBefore);
-    expect(reached[0]).toEqual({ method: "GET", path: "/payments/", sub: "demo-user" });
+    expect(reached[0]).toEqual({ method: "GET", path: "/", sub: "demo-user" });
     expect(reached.filter((request) => request.sub !== "demo-user")).toEqual([]);
 
     const cookie = await sessionCookie(context);
@@ -136,17 +136,17 @@ test("signs out, then signs in again with an authenticator code", async () => {
       const { page, context, shot } = t;
       let app = earlier?.app;
       if (app) {
-        await page.goto(t.url("/payments/"));
+        await page.goto(t.url("/?from=slice"));
         await waitForDemoPage(page, USER);
       } else {
-        app = (await enrollFromScratch(t, USER, "/payments/")).app;
+        app = (await enrollFromScratch(t, USER, "/?from=slice")).app;
       }
       await signOut(page, shot);
       expect(await sessionCookie(context)).toBeUndefined();
 
-      await page.goto(t.url("/payments/"));
+      await page.goto(t.url("/?from=slice"));
       await waitForHeading(page, "Sign in");
-      expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/_stepgate/login?next=%2Fpayments%2F");
+      expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/_stepgate/login?next=%2F%3Ffrom%3Dslice");
       await submitPassword(page, USER, shot);
       await waitForHeading(page, "How do you want to verify your identity?");
       // The authenticator app is offered first; the recovery code is the other way in.
@@ -157,9 +157,9 @@ test("signs out, then signs in again with an authenticator code", async () => {
       await answerChallenge(page, "authenticator", await nextCode(app), shot, "authenticator-code");
 
       await waitForDemoPage(page, USER);
-      await waitForHeading(page, "Payments");
-      expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/payments/");
-      await shot(page, "payments");
+      await waitForHeading(page, /^Welcome/);
+      expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/?from=slice");
+      await shot(page, "dashboard-landing");
       expect(await sessionCookie(context)).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax" });
     },
     earlier?.storageState,

@@ -92,7 +92,8 @@ export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
 async function renewSession(c: Context<AppEnv>, claims: SessionClaims, nowMs: number): Promise<void> {
   const { ports } = c.var;
   const [session, user] = await Promise.all([
-    ports.account(claims.sub).touchSession(claims.sid, nowMs),
+    // `Stepgate-Passive: 1` marks a background poll (the extension): not activity for idle timeouts.
+    ports.account(claims.sub).touchSession(claims.sid, nowMs, c.req.header("stepgate-passive") === "1"),
     ports.directory.getUser(claims.sub),
   ]);
   if (!session || !user || !user.active) {

@@ -112,9 +112,11 @@ export class AccountDO extends DurableObject<Bindings> {
   }
 
   /** The session if it is still alive; refreshes its last-seen time. */
-  async touchSession(sid: string, nowMs: number): Promise<SessionRecord | null> {
+  /** `passive`: a background poll (the extension) checks the session without counting as activity. */
+  async touchSession(sid: string, nowMs: number, passive = false): Promise<SessionRecord | null> {
     const session = this.live(sid, nowMs);
     if (!session) return null;
+    if (passive) return session;
     session.lastSeenMs = nowMs;
     this.kv.put(`session:${sid}`, session);
     return session;

@@ -13,7 +13,10 @@ export const MAX_JSON_BYTES = 16 * 1024;
 
 /** True when the request's Origin is the gateway itself or a configured trusted origin. */
 function originAllowed(c: Context<AppEnv>, origin: string): boolean {
-  return origin === c.var.config.publicOrigin || c.var.config.trustedOrigins.includes(origin);
+  const { publicOrigin, trustedOrigins } = c.var.config;
+  if (origin === publicOrigin || trustedOrigins.includes(origin)) return true;
+  // Firefox gives every install its own moz-extension://<uuid>; a page can never send that Origin.
+  return trustedOrigins.includes("moz-extension://*") && /^moz-extension:\/\/[0-9a-f-]{36}$/.test(origin);
 }
 
 /**

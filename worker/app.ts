@@ -4,7 +4,7 @@
  * closed: anything unexpected (a storage outage included) answers 503 and forwards nothing.
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
-import { CHALLENGE_AUTH_SCHEME } from "../shared/protocol";
+import { challengeRequired, isNavigation } from "./challenge-response";
 import { getConfig, type Config } from "./config";
 import type { AppEnv } from "./env";
 import { apiError, toWire } from "./lib/errors";
@@ -42,12 +42,6 @@ const pageSecurityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
 };
 
-function isNavigation(c: Context<AppEnv>): boolean {
-  const mode = c.req.header("sec-fetch-mode");
-  if (mode) return mode === "navigate";
-  return c.req.method === "GET" && (c.req.header("accept") ?? "").includes("text/html");
-}
-
 function isPublicPath(config: Config, path: string): boolean {
   return config.publicPaths.some((prefix) => path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`));
 }
@@ -72,11 +66,7 @@ async function protect(c: Context<AppEnv>): Promise<Response> {
   if (!session) return apiError(c, "unauthenticated");
   if (session.stg === "mfa") {
     const [challenge] = await flows.listChallenges(c);
-    if (challenge) {
-      c.header("WWW-Authenticate", `${CHALLENGE_AUTH_SCHEME} challenge="${challenge.id}"`);
-      const message = "Verify your identity to continue: complete the challenge, then repeat the request.";
-      return c.json({ error: { code: "CHALLENGE_REQUIRED", message }, challenge }, 401);
-    }
+    if (challenge) return challengeRequired(c, challenge);
     return apiError(c, "unauthenticated");
   }
   return c.json({ error: { code: "STEP_REQUIRED", message: toWire("wrong_stage").message }, next: session.stg }, 403);

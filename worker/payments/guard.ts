@@ -5,12 +5,13 @@
  */
 import type { Context } from "hono";
 import type { SessionClaims } from "../../shared/claims";
-import { CHALLENGE_AUTH_SCHEME, GRANT_HEADER } from "../../shared/protocol";
+import { GRANT_HEADER } from "../../shared/protocol";
 import type { BoundAction } from "../domain/records";
 import type { AppEnv } from "../env";
 import { encodeBase64Url } from "../config";
 import { apiError } from "../lib/errors";
 import { challengeToWire } from "../flows";
+import { challengeRequired, isNavigation } from "../challenge-response";
 import { forwardToOrigin, rawPathOf } from "../proxy";
 import { clearSession, issueSession, userFromClaims } from "../session";
 import { bodyFields, matchAction, renderSummary } from "./actions";
@@ -23,12 +24,6 @@ export function isPaymentsPath(prefix: string, path: string): boolean {
   const lower = path.toLowerCase();
   const lowerPrefix = prefix.toLowerCase();
   return lower === lowerPrefix.replace(/\/$/, "") || lower.startsWith(lowerPrefix);
-}
-
-export function isNavigation(c: Context<AppEnv>): boolean {
-  const mode = c.req.header("sec-fetch-mode");
-  if (mode) return mode === "navigate";
-  return (c.req.header("accept") ?? "").includes("text/html");
 }
 
 async function sha256(bytes: ArrayBuffer): Promise<string> {
@@ -73,9 +68,7 @@ export async function guardPayments(c: Context<AppEnv>, session: SessionClaims):
       const destination = c.req.method === "GET" ? `${rawPathOf(c.req.url)}${new URL(c.req.url).search}` : config.paymentsPrefix;
       return c.redirect(`${config.prefix}/verify?id=${challenge.id}&next=${encodeURIComponent(destination)}`, 303);
     }
-    c.header("WWW-Authenticate", `${CHALLENGE_AUTH_SCHEME} challenge="${challenge.id}"`);
-    const message = "Verify your identity to continue: complete the challenge, then repeat the request.";
-    return c.json({ error: { code: "CHALLENGE_REQUIRED", message }, challenge }, 401);
+    return challengeRequired(c, challenge);
   }
   // Mark the session as inside the payments tool, so leaving it can be noticed on the hot path.
   const current = session.pay ? session : await issueSession(c, decision.session, userFromClaims(session));

@@ -36,17 +36,25 @@ export const DEMO_USERS: UserRecord[] = [
 const SEED_MARKER = "demo:seeded:v2";
 const seeding = new WeakMap<KVNamespace, Promise<void>>();
 
-/** Seeds the demo company once per storage; concurrent callers in one isolate share the run. */
-export function ensureDemoSeeded(kv: KVNamespace, ports: Ports, pepper: Uint8Array): Promise<void> {
-  let run = seeding.get(kv);
+/**
+ * Runs `seedOnce` once per storage (KV binding) in this isolate: concurrent callers share the run,
+ * and a failed run is forgotten so the next request tries again.
+ */
+export function oncePerStorage(runs: WeakMap<KVNamespace, Promise<void>>, kv: KVNamespace, seedOnce: () => Promise<void>): Promise<void> {
+  let run = runs.get(kv);
   if (!run) {
-    run = seed(kv, ports, pepper).catch((error: unknown) => {
-      seeding.delete(kv);
+    run = seedOnce().catch((error: unknown) => {
+      runs.delete(kv);
       throw error;
     });
-    seeding.set(kv, run);
+    runs.set(kv, run);
   }
   return run;
+}
+
+/** Seeds the demo company once per storage. */
+export function ensureDemoSeeded(kv: KVNamespace, ports: Ports, pepper: Uint8Array): Promise<void> {
+  return oncePerStorage(seeding, kv, () => seed(kv, ports, pepper));
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { CompanyRecord, UserRecord } from "../domain/records";
 import { writeUser } from "../domain/directory";
 import type { Ports } from "../ports";
+import { oncePerStorage } from "../seed";
 import type { SsoConfig } from "./config";
 
 export const DEMO_SSO_COMPANY: CompanyRecord = {
@@ -36,15 +37,7 @@ const seeding = new WeakMap<KVNamespace, Promise<void>>();
 
 export function ensureSsoDemoSeeded(kv: KVNamespace, ports: Ports, sso: SsoConfig): Promise<void> {
   if (!sso.providers.some((provider) => provider.companyId === DEMO_SSO_COMPANY.id)) return Promise.resolve();
-  let run = seeding.get(kv);
-  if (!run) {
-    run = seed(kv, ports).catch((error: unknown) => {
-      seeding.delete(kv);
-      throw error;
-    });
-    seeding.set(kv, run);
-  }
-  return run;
+  return oncePerStorage(seeding, kv, () => seed(kv, ports));
 }
 
 async function seed(kv: KVNamespace, ports: Ports): Promise<void> {

@@ -65,6 +65,16 @@ export type VerifyResponse = v.InferOutput<typeof VerifyResponse>;
 
 export const ChallengesResponse = v.object({ challenges: v.array(ChallengeSchema) });
 
+/**
+ * `GET /api/challenges/{id}`: still pending, or passed. A passed sensitive action carries its
+ * single-use grant until it is used or expires, for this session only.
+ */
+export const ChallengeStatusResponse = v.variant("status", [
+  v.object({ status: v.literal("pending"), challenge: ChallengeSchema }),
+  v.object({ status: v.literal("passed"), grant: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{16,64}$/)) }),
+]);
+export type ChallengeStatusResponse = v.InferOutput<typeof ChallengeStatusResponse>;
+
 export const ErrorResponse = v.object({
   error: v.object({
     code: v.pipe(v.string(), v.regex(/^[A-Z][A-Z0-9_]*$/)),

@@ -75,9 +75,29 @@ export function applyStepUp(kv: SyncKvStorage, config: Config, session: SessionR
   }
   if (challenge.reason !== "sensitive_action" || !challenge.action) return undefined;
   if (session.payments) session.payments.lastSeenMs = nowMs;
-  const grant: GrantRecord = { id: randomId(), sid: session.sid, action: challenge.action, expiresAtMs: nowMs + config.grantTtlSeconds * 1000 };
+  const grant: GrantRecord = {
+    id: randomId(),
+    sid: session.sid,
+    action: challenge.action,
+    expiresAtMs: nowMs + config.grantTtlSeconds * 1000,
+    challengeId: challenge.id,
+  };
   kv.put(`grant:${grant.id}`, grant);
   return grant.id;
+}
+
+/**
+ * The live, unused grant a passed sensitive-action challenge of this session produced, or null
+ * (never passed, another session's, used, expired, or the session ended). Reading it consumes
+ * nothing: only sending the request on does.
+ */
+export function passedChallengeGrant(kv: SyncKvStorage, config: Config, sid: string, challengeId: string, nowMs: number): GrantRecord | null {
+  const session = liveSession(kv, config, sid, nowMs);
+  if (!session || session.stage !== "done") return null;
+  for (const [, grant] of kv.list<GrantRecord>({ prefix: "grant:" })) {
+    if (grant.challengeId === challengeId && grant.sid === sid && grant.expiresAtMs > nowMs) return grant;
+  }
+  return null;
 }
 
 /** Takes (consumes) a grant that holds a page form's request, for sending it on once. */

@@ -13,7 +13,7 @@ import type { Method, NextStep } from "../../shared/protocol";
 import { generateTotpSecret, verifyTotp } from "../../shared/totp";
 import { clearFailures, disableIfCapped, reserveAttempt } from "./account-attempts";
 import { checkRecovery, checkTotp, hasAnyFactor, issueRecoveryCode, usableMethods } from "./account-factors";
-import { applyStepUp, authorizePayments, deleteExpiredGrants, leavePayments, takeHeldAction, type PaymentsDecision } from "./account-payments";
+import { applyStepUp, authorizePayments, deleteExpiredGrants, leavePayments, passedChallengeGrant, takeHeldAction, type PaymentsDecision } from "./account-payments";
 import { challengesOf, createChallenge, createSession, deleteExpired, endSession, liveSession, rotateSession } from "./account-sessions";
 import { checkSmsCode, reserveNumberSend, smsFactorOf, type Phone, type SmsHost } from "./account-sms";
 import { beginSmsEnrollment, confirmSmsEnrollment, sendChallengeSms } from "./account-sms-enroll";
@@ -25,13 +25,17 @@ import { getConfig, type Config } from "../config";
 import { randomId } from "../lib/ids";
 import { open, seal } from "../lib/secretbox";
 import { hashSecret, verifySecret, type SlowHash } from "../lib/slowhash";
-import type { BoundAction, ChallengeRecord, PasswordFailureState, RecoveryFactor, SessionRecord, TotpFactor } from "../domain/records";
+import type { BoundAction, ChallengeRecord, GrantRecord, PasswordFailureState, RecoveryFactor, SessionRecord, TotpFactor } from "../domain/records";
 import { retryAfterSeconds, waitSecondsAfter } from "../domain/throttle";
 import type { Bindings } from "../env";
 
 const TOTP_ENROLL_TTL_MS = 15 * 60_000;
 const FRESH_MFA_FOR_CHANGES_MS = 10 * 60_000;
 const INACTIVE_KEY = "inactive";
+
+export type ChallengeStatus =
+  | { status: "pending"; challenge: ChallengeRecord & { methods: Method[] } }
+  | { status: "passed"; grant: GrantRecord };
 
 export type Refusal<R extends string> = { ok: false; reason: R; retryAfterSeconds?: number };
 
@@ -278,6 +282,17 @@ export class AccountDO extends DurableObject<Bindings> {
     const challenge = this.kv.get<ChallengeRecord>(`challenge:${challengeId}`);
     if (!challenge || challenge.sid !== sid || challenge.expiresAtMs <= nowMs || !this.live(sid, nowMs)) return null;
     return { ...challenge, methods: usableMethods(this.kv) };
+  }
+
+  /**
+   * One challenge of this session by id: still pending, or passed with its unused grant (a
+   * sensitive action, see passedChallengeGrant); null when it is neither, or not this session's.
+   */
+  async challengeStatus(sid: string, challengeId: string, nowMs: number): Promise<ChallengeStatus | null> {
+    const pending = await this.getChallenge(sid, challengeId, nowMs);
+    if (pending) return { status: "pending", challenge: pending };
+    const grant = passedChallengeGrant(this.kv, this.config, sid, challengeId, nowMs);
+    return grant ? { status: "passed", grant } : null;
   }
 
   // --- administration (worker/routes/admin.ts) --------------------------------------------------

@@ -62,6 +62,11 @@ export interface GrantRecord {
   sid: string;
   action: BoundAction;
   expiresAtMs: number;
+  /**
+   * The challenge it passed. Whoever passed it (the page, or the extension's popup through the
+   * JSON API), the session's own page can then show the approval (docs/decisions/0011).
+   */
+  challengeId?: string;
 }
 
 /** A pending request for a second factor (`challenge:<id>`), bound to one session. */

@@ -1,6 +1,6 @@
 /** The JSON API (docs/API.md): sign-in, challenges, TOTP enrollment, recovery code, me, sign-out. */
 import { Hono } from "hono";
-import { CodeRequest, SavedRecoveryCodeRequest, SignInRequest, VerifyRequest } from "../../shared/protocol";
+import { CodeRequest, SavedRecoveryCodeRequest, SignInRequest, VerifyRequest, type ChallengeStatusResponse } from "../../shared/protocol";
 import type { AppEnv } from "../env";
 import { apiError } from "../lib/errors";
 import * as flows from "../flows";
@@ -42,10 +42,25 @@ api.get("/challenges", async (c) => {
   return c.json({ challenges: await flows.listChallenges(c) });
 });
 
+const CHALLENGE_ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** One challenge of this session: pending, or passed with its unused grant (docs/API.md). */
+api.get("/challenges/:id", async (c) => {
+  const session = c.var.session;
+  if (!session) return apiError(c, "unauthenticated");
+  const id = c.req.param("id");
+  if (!CHALLENGE_ID.test(id)) return apiError(c, "challenge_not_found");
+  const found = await c.var.ports.account(session.sub).challengeStatus(session.sid, id, c.var.ports.now());
+  if (!found) return apiError(c, "challenge_not_found");
+  const answer: ChallengeStatusResponse =
+    found.status === "pending" ? { status: "pending", challenge: flows.challengeToWire(found.challenge) } : { status: "passed", grant: found.grant.id };
+  return c.json(answer);
+});
+
 api.post("/challenges/:id/verify", async (c) => {
   if (!c.var.session) return apiError(c, "unauthenticated");
   const id = c.req.param("id");
-  if (!/^[A-Za-z0-9_-]{16,64}$/.test(id)) return apiError(c, "challenge_not_found");
+  if (!CHALLENGE_ID.test(id)) return apiError(c, "challenge_not_found");
   const body = await readJson(c, VerifyRequest);
   if (!body.ok) return body.response;
   const result = await flows.verifyChallenge(c, id, body.value.method, body.value.code);

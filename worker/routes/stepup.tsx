@@ -4,7 +4,7 @@
  */
 import { Hono, type Context } from "hono";
 import { METHODS, type Method } from "../../shared/protocol";
-import type { ChallengeRecord } from "../domain/records";
+import type { BoundAction, ChallengeRecord } from "../domain/records";
 import type { AppEnv } from "../env";
 import { toWire } from "../lib/errors";
 import * as flows from "../flows";
@@ -38,9 +38,12 @@ async function render(c: Context<AppEnv>, id: string, next: string, requested?: 
   const session = c.var.session;
   if (!session) return c.redirect(`${c.var.config.prefix}/login?next=${encodeURIComponent(next)}`, 303);
   if (session.stg !== "done") return c.redirect(pathForStage(c.var.config.prefix, session.stg, next), 303);
-  const challenge = ID.test(id) ? await c.var.ports.account(session.sub).getChallenge(session.sid, id, c.var.ports.now()) : null;
+  const found = ID.test(id) ? await c.var.ports.account(session.sub).challengeStatus(session.sid, id, c.var.ports.now()) : null;
+  // Approved already (here, or from the extension's popup) with its grant unused: show that again.
+  if (found?.status === "passed") return approved(c, found.grant.id, found.grant.action, next);
+  const challenge = found?.challenge;
   if (!challenge) {
-    // Expired or already passed: going back to the destination asks again if still needed.
+    // Expired, or passed and its approval used or expired: going back asks again if still needed.
     return c.html(<views.MessagePage nonce={c.var.nonce} prefix={c.var.config.prefix} next={next} title="Verification no longer pending" message="This verification request has expired or was already completed. Go back and try again." />, 410);
   }
   const methods = challenge.methods;
@@ -50,6 +53,16 @@ async function render(c: Context<AppEnv>, id: string, next: string, requested?: 
   const sms = method === "sms" ? await smsChallengeState(c, Boolean(error)) : null;
   const shown = error ?? sms?.error;
   return c.html(<views.ChallengePage {...props} {...(sms ? { sms: sms.state } : {})} {...(shown ? { error: shown } : {})} />, status);
+}
+
+/**
+ * After a sensitive action's approval: a held page form gets its Continue page (sent on only by
+ * the person), a GET goes on to the action (its grant is used by that request).
+ */
+function approved(c: Context<AppEnv>, grant: string, action: BoundAction, next: string): Response | Promise<Response> {
+  if (action.held) return c.html(<ApprovedPage nonce={c.var.nonce} prefix={c.var.config.prefix} next={next} grant={grant} summary={action.summary} />);
+  if (action.method === "GET") return c.redirect(action.path, 303);
+  return c.html(<views.MessagePage nonce={c.var.nonce} prefix={c.var.config.prefix} next={next} title="Verified" message="This action is approved. Go back to the page that asked for it to finish it." />);
 }
 
 stepUp.get("/verify", (c) => render(c, c.req.query("id") ?? "", safeNext(c.req.query("next")), c.req.query("method")));
@@ -72,10 +85,8 @@ stepUp.post("/verify", async (c) => {
   }
   if (result.recoveryCode) return c.redirect(pathForStage(c.var.config.prefix, result.next, next), 303);
   const action = challenge?.action;
-  if (result.grant && action?.held) {
-    return c.html(<ApprovedPage nonce={c.var.nonce} prefix={c.var.config.prefix} next={next} grant={result.grant} summary={action.summary} />);
-  }
-  return c.redirect(action && action.method === "GET" ? action.path : next, 303);
+  if (result.grant && action) return approved(c, result.grant, action, next);
+  return c.redirect(next, 303);
 });
 
 /** Sends a held page form on to the origin, once, through its grant (never silently). */

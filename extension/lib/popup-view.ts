@@ -29,13 +29,11 @@ export interface PopupActions {
 }
 
 /**
- * Why a challenge must be answered on the site rather than here, or null. A sensitive action's
- * approval is a single-use grant for the page's own request, which only the page can send on
- * (docs/EXTENSION.md, gateway change 3); a challenge without the authenticator app needs the
- * site's other methods.
+ * Why a challenge must be answered on the site rather than here, or null: without the
+ * authenticator app it needs the site's other methods. A sensitive action is approved here too;
+ * its request is then sent from the site's own tab with Continue (docs/decisions/0011).
  */
-function onSiteReason(challenge: Challenge): "verifyActionOnSite" | "verifyOnlyOnSite" | null {
-  if (challenge.reason === "sensitive_action") return "verifyActionOnSite";
+function onSiteReason(challenge: Challenge): "verifyOnlyOnSite" | null {
   return challenge.methods.includes("totp") ? null : "verifyOnlyOnSite";
 }
 
@@ -124,7 +122,7 @@ export function createPopupView(doc: Document, actions: PopupActions) {
       if (reply?.ok) {
         card.done = true;
         form.remove();
-        return showResult(status, true, t("verifyOk"));
+        return showResult(status, true, t(reply.approvedAction ? "verifyOkAction" : "verifyOk"));
       }
       const errorCode = reply?.code ?? "UNKNOWN";
       showResult(status, false, describeVerifyError(errorCode, reply?.retryAfterSeconds));

@@ -57,20 +57,26 @@ async function verify(deps: RouterDeps, origin: string, challengeId: string, cod
   await refreshGateway(deps, gateway);
   if (!outcome.ok) return outcome;
   await browser.notifications.clear(`challenge|${gateway.origin}`);
-  await moveOnChallengeTabs(gateway);
+  await moveOnChallengeTabs(gateway, challengeId, outcome.approvedAction);
   return { ok: true, approvedAction: outcome.approvedAction };
 }
 
 /**
  * A tab still waiting on a challenge page (sign-in `/challenge`, step-up `/verify`) moves on once
  * the challenge is passed: to its `next` path when it names a safe same-origin one, else a reload.
+ * An approved sensitive action's own `/verify` tab is reloaded instead: the gateway then shows
+ * its Continue page there (docs/decisions/0011), and other tabs are left alone.
  */
-async function moveOnChallengeTabs(gateway: Gateway): Promise<void> {
+async function moveOnChallengeTabs(gateway: Gateway, challengeId: string, approvedAction: boolean): Promise<void> {
   const waitingPaths = [`${gateway.prefix}/challenge`, `${gateway.prefix}/verify`];
   for (const tab of await findGatewayTabs(gateway)) {
     if (tab.id === undefined || !tab.url) continue;
     const url = new URL(tab.url);
     if (!waitingPaths.includes(url.pathname)) continue;
+    if (approvedAction) {
+      if (url.pathname === `${gateway.prefix}/verify` && url.searchParams.get("id") === challengeId) await browser.tabs.reload(tab.id);
+      continue;
+    }
     const next = safeNextPath(url.searchParams.get("next"));
     if (next) await browser.tabs.update(tab.id, { url: `${gateway.origin}${next}` });
     else await browser.tabs.reload(tab.id);

@@ -86,6 +86,23 @@ describe("the verify message in the background", () => {
     expect((await fakeBrowser.tabs.get(other.id!)).url).toBe(`${GATEWAY.origin}/payments/`);
   });
 
+  test("an approved sensitive action reloads only its own /verify tab, which then shows Continue", async () => {
+    const d = routerDeps({ [VERIFY]: { status: 200, body: { next: "done", grant: "GrantGrantGrant0123" } }, "/api/challenges": { status: 200, body: { challenges: [] } } });
+    const own = await fakeBrowser.tabs.create({ url: `${GATEWAY.origin}/_stepgate/verify?id=${ID}&next=%2Fpayments%2F` });
+    const otherStepUp = await fakeBrowser.tabs.create({ url: `${GATEWAY.origin}/_stepgate/verify?id=AnotherChallenge0000&next=%2Fpayments%2F` });
+    const signIn = await fakeBrowser.tabs.create({ url: `${GATEWAY.origin}/_stepgate/challenge?next=%2F` });
+    const reloaded: number[] = [];
+    Object.assign(fakeBrowser.tabs, { reload: async (id: number) => void reloaded.push(id) });
+    const reply = await handleMessage(d, verifyMessage(GATEWAY.origin));
+    expect(reply).toEqual({ ok: true, approvedAction: true });
+    expect(JSON.stringify(reply)).not.toContain("GrantGrantGrant0123"); // the extension never holds it
+    expect(reloaded).toEqual([own.id]);
+    expect((await fakeBrowser.tabs.get(own.id!)).url).toContain(`/_stepgate/verify?id=${ID}`); // not sent to next
+    expect((await fakeBrowser.tabs.get(otherStepUp.id!)).url).toContain("id=AnotherChallenge0000");
+    expect((await fakeBrowser.tabs.get(signIn.id!)).url).toContain("/_stepgate/challenge");
+    expect(JSON.stringify(await fakeBrowser.storage.local.get(null))).not.toContain("GrantGrantGrant0123");
+  });
+
   test("safeNextPath accepts same-origin paths only", () => {
     expect(safeNextPath("/payments/?a=1")).toBe("/payments/?a=1");
     for (const bad of [null, "", "payments", "//evil.example.net", "/\\evil.example.net", "https://evil.example.net/"]) expect(safeNextPath(bad)).toBeNull();

@@ -59,14 +59,17 @@ test("a card shows what is being approved, the site, the time left and the code 
   expect(doc.getElementById("empty")?.hidden).toBe(true);
 });
 
-test("a sensitive action shows its summary and is approved on the site's page (its grant belongs to that page)", () => {
+test("a sensitive action shows its summary and takes its code; success says the site's page sends it", async () => {
   view().update(model({ snapshots: { [GATEWAY.origin]: { status: "ok", challenges: [challenge()], idleExpiresAt: null, checkedAt: NOW } } }));
   const card = doc.querySelector(".challenge")!;
   expect(card.querySelector("h2")?.textContent).toBe("Submit disbursement of $12,400.00 to Acme Drywall");
+  expect(card.querySelector(".site")?.textContent).toBe("Site: app.example.com");
   expect(card.querySelector(".time-left")?.textContent).toBe("Time left: 5:00");
-  expect(card.querySelector("form")).toBeNull();
-  expect(card.textContent).toContain("Approve this action on the site's page");
-  expect(card.querySelector("button")?.textContent).toBe("Open the site");
+  expect(card.querySelector("form")).not.toBeNull();
+  replies = [{ ok: true, approvedAction: true }];
+  const result = await submit("654321");
+  expect(sent).toEqual(["654321"]);
+  expect(result?.textContent).toBe("Approved. Nothing has been sent yet: press Continue on the site's page to send it.");
 });
 
 test("input keeps digits only; a short code is refused locally without a request", async () => {
@@ -80,7 +83,7 @@ test("input keeps digits only; a short code is refused locally without a request
 test("success replaces the form with the approval, and the card stays after the gateway drops it", async () => {
   const v = view();
   v.update(model());
-  replies = [{ ok: true, approvedAction: true }];
+  replies = [{ ok: true, approvedAction: false }];
   const result = await submit("123 456");
   expect(sent).toEqual(["123456"]);
   expect(result?.textContent).toBe("Approved. The site continues.");

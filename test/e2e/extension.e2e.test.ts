@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { nextCode, wrongCode } from "./authenticator";
 import { launchBrowserWithExtension, startStack, type Stack } from "./harness";
 import {
+  answerChallenge,
   confirmRecoveryCodeSaved,
   enrollAuthenticatorApp,
   screenshots,
@@ -196,6 +197,55 @@ test("a sign-in challenge shows on the badge and is passed from the popup; the w
   await waitForHeading(page, /^Welcome/);
   await shot(page, "dashboard-after-popup");
   expect(new URL(page.url()).pathname).toBe("/");
+  expect([...problems, ...popupProblems]).toEqual([]);
+  await popup.close();
+  await page.close();
+});
+
+test("a sensitive action shows on the badge, is approved from the popup, and is sent from its own tab with Continue", async () => {
+  if (!enrollment) throw new Error("the enrollment test must run first");
+  const page = await context.newPage();
+  const problems = watchForPageErrors(page);
+  await page.goto(`${stack.gatewayUrl}/payments/`);
+  await answerChallenge(page, "authenticator", await nextCode(enrollment.app), shot, "payments-entry");
+  await waitForHeading(page, "Payments");
+  await waitForBadge("");
+
+  const postsBefore = stack.origin.requests.filter((r) => r.method === "POST").length;
+  await page.getByLabel("Amount (USD)").fill("512.40");
+  await page.getByLabel("Payee").fill("Toolbar Tiling");
+  await page.getByRole("button", { name: "Create draft" }).click();
+  await waitForHeading(page, "How do you want to verify your identity?");
+  await waitForBadge("1");
+  await shot(page, "action-waiting");
+
+  const popup = await openPopup();
+  const popupProblems = watchForPageErrors(popup);
+  const summary = "Create a disbursement of $512.40 to Toolbar Tiling";
+  const card = popup.getByRole("listitem").filter({ hasText: summary });
+  await card.waitFor({ timeout: WAIT_MS });
+  expect(await card.textContent()).toContain(`Site: ${new URL(stack.gatewayUrl).host}`);
+  await card.getByLabel("6-digit code from your authenticator app").fill(await nextCode(enrollment.app));
+  await shot(popup, "popup-action");
+  await card.getByRole("button", { name: "Verify" }).click();
+  await card.getByText("Approved. Nothing has been sent yet: press Continue on the site's page to send it.").waitFor({ timeout: WAIT_MS });
+  await shot(popup, "popup-action-approved");
+  await waitForBadge("");
+
+  // The background reloaded the waiting tab: it shows the approval, and nothing was sent yet.
+  await waitForHeading(page, "Verified");
+  expect(await page.locator("#action-summary").textContent()).toContain(summary);
+  expect(await page.getByText("Nothing has been sent yet").count()).toBe(1);
+  expect(stack.origin.requests.filter((r) => r.method === "POST").length).toBe(postsBefore);
+  await shot(page, "action-approved-page");
+
+  await page.getByRole("button", { name: "Continue" }).click();
+  await waitForHeading(page, "Payments");
+  expect(await page.getByRole("cell", { name: "Toolbar Tiling" }).count()).toBeGreaterThan(0);
+  const posts = stack.origin.requests.filter((r) => r.method === "POST");
+  expect(posts.length).toBe(postsBefore + 1);
+  expect(posts.at(-1)?.path).toBe("/payments/disbursements");
+  await shot(page, "action-sent");
   expect([...problems, ...popupProblems]).toEqual([]);
   await popup.close();
   await page.close();

@@ -21,6 +21,16 @@ describe("detectGatewayPage", () => {
     expect(detectGatewayPage(doc(recoveryPage('<p class="notice">You signed in with your recovery code...</p>')))).toEqual({ type: "recovery-code-shown", cause: "replaced" });
   });
 
+  test("the gateway's page marker names the page, whatever the markup", () => {
+    const marked = (content: string, body = "<h1>Anything</h1>") =>
+      parseHTML(`<!doctype html><html><head><meta name="stepgate-page" content="${content}"></head><body>${body}</body></html>`).document as unknown as Document;
+    expect(detectGatewayPage(marked("challenge"))).toEqual({ type: "challenge-page" });
+    expect(detectGatewayPage(marked("recovery-code-enrolled"))).toEqual({ type: "recovery-code-shown", cause: "enrolled" });
+    expect(detectGatewayPage(marked("recovery-code-replaced", recoveryPage()))).toEqual({ type: "recovery-code-shown", cause: "replaced" });
+    // An unknown marker (a newer gateway's page, or a prototype key) is nothing, even over a look-alike body.
+    for (const unknown of ["something-new", "constructor", "__proto__", ""]) expect(detectGatewayPage(marked(unknown, recoveryPage()))).toBeNull();
+  });
+
   test("the message never carries the code", () => {
     expect(JSON.stringify(detectGatewayPage(doc(recoveryPage())))).not.toContain("1234");
   });

@@ -38,6 +38,7 @@ describe("pages", () => {
     const recoveryHtml = await recovery.text();
     expect(recoveryHtml).toContain("I have securely saved this code");
     expect(recoveryHtml).toMatch(/data-code="\d{32}"/);
+    expect(recoveryHtml).toContain('<meta name="stepgate-page" content="recovery-code-enrolled"/>'); // for the extension
 
     const resent = await c.fetch("/_stepgate/enroll/totp/confirm", form(confirmFields));
     expect(resent.status).toBe(303);
@@ -62,8 +63,11 @@ describe("pages", () => {
     expect(page).toContain("Use your authenticator app");
     const challenge = /name="challenge" value="([A-Za-z0-9_-]+)"/.exec(page)?.[1] ?? "";
     const fields = { challenge, method: "recovery", code: recoveryCode, next: "/" };
+    expect(page).toContain('<meta name="stepgate-page" content="challenge"/>');
     const used = await c.fetch("/_stepgate/challenge", form(fields));
-    expect(await used.text()).toContain("no longer works. Here is your new one.");
+    const replaced = await used.text();
+    expect(replaced).toContain("no longer works. Here is your new one.");
+    expect(replaced).toContain('<meta name="stepgate-page" content="recovery-code-replaced"/>');
     const resent = await c.fetch("/_stepgate/challenge", form(fields));
     expect(resent.status).toBe(303);
     expect(resent.headers.get("location")).toBe("/_stepgate/recovery-code?next=%2F");

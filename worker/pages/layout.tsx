@@ -21,13 +21,20 @@ button.secondary,.button.secondary{background:#e8ecf3;color:var(--ink)}button:di
 .check{display:flex;gap:.5rem;align-items:flex-start;font-weight:400}
 `;
 
-export function Layout(props: { title: string; nonce: string; children: Child; script?: string }) {
+/**
+ * What a page is, for the browser extension's content script (`<meta name="stepgate-page">`): it
+ * then need not guess from the markup. Names only; never a code or an id.
+ */
+export type PageMarker = "challenge" | "recovery-code-enrolled" | "recovery-code-replaced";
+
+export function Layout(props: { title: string; nonce: string; children: Child; script?: string; marker?: PageMarker }) {
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="same-origin" />
+        {props.marker ? <meta name="stepgate-page" content={props.marker} /> : null}
         <title>{`${props.title} · Stepgate`}</title>
         <style nonce={props.nonce} dangerouslySetInnerHTML={{ __html: CSS }} />
       </head>

@@ -58,7 +58,7 @@ export function ChallengePage(
   const path = props.stepUp?.path ?? "/challenge";
   const idParam = props.stepUp ? `&id=${props.challengeId ?? ""}` : "";
   return (
-    <Layout title="Verify your identity" nonce={props.nonce}>
+    <Layout title="Verify your identity" nonce={props.nonce} marker="challenge">
       <h1>How do you want to verify your identity?</h1>
       {props.stepUp ? <p>{props.stepUp.intro}</p> : null}
       {props.stepUp?.summary ? (
@@ -179,7 +179,7 @@ copy.hidden=false;copy.addEventListener('click',async()=>{await navigator.clipbo
 export function RecoveryCodePage(props: Frame & { code: string; grouped: string; host: string; reason?: string }) {
   const file = `Stepgate recovery code for ${props.host}\n\n${props.grouped}\n\nKeep it in a password manager or vault. It works once.\n`;
   return (
-    <Layout title="Save your recovery code" nonce={props.nonce} script={COPY_SCRIPT}>
+    <Layout title="Save your recovery code" nonce={props.nonce} script={COPY_SCRIPT} marker={props.reason ? "recovery-code-replaced" : "recovery-code-enrolled"}>
       <h1>Save your recovery code</h1>
       {props.reason ? <p class="notice">{props.reason}</p> : null}
       <p>If you lose access to your authenticator app, this code lets you sign in once. This is the only time it is shown: we keep only a scrambled copy and cannot show it again.</p>

@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import { ChallengesResponse, ErrorResponse, VerifyResponse, type Challenge } from "../../shared/protocol";
 import { gatewayUrl, type Gateway } from "./gateways";
+import type { PopupMethod, SmsReply } from "./messages";
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -74,20 +75,38 @@ export async function verifyChallenge(
   fetcher: Fetch,
   gateway: Gateway,
   challengeId: string,
-  method: "totp",
+  method: PopupMethod,
   code: string,
 ): Promise<VerifyOutcome> {
-  const answer = await getJson(fetcher, gatewayUrl(gateway, `/api/challenges/${encodeURIComponent(challengeId)}/verify`), {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ method, code }),
-  });
+  const answer = await postJson(fetcher, gateway, `/api/challenges/${encodeURIComponent(challengeId)}/verify`, { method, code });
   if (!answer) return { ok: false, code: "NETWORK" };
   if (answer.status === 200) {
     const parsed = v.safeParse(VerifyResponse, answer.body);
     if (parsed.success) return { ok: true, next: parsed.output.next, approvedAction: parsed.output.grant !== undefined };
   }
-  const error = v.safeParse(ErrorResponse, answer.body);
+  return failure(answer.body);
+}
+
+/** `POST /api/challenges/{id}/sms`'s answer: the masked number only. */
+const SmsSentResponse = v.object({ sent: v.literal(true), phone: v.pipe(v.string(), v.maxLength(32)) });
+
+/** Asks the gateway to text a code for one challenge to the person's enrolled phone. */
+export async function sendChallengeSms(fetcher: Fetch, gateway: Gateway, challengeId: string): Promise<SmsReply> {
+  const answer = await postJson(fetcher, gateway, `/api/challenges/${encodeURIComponent(challengeId)}/sms`, {});
+  if (!answer) return { ok: false, code: "NETWORK" };
+  if (answer.status === 200) {
+    const parsed = v.safeParse(SmsSentResponse, answer.body);
+    if (parsed.success) return { ok: true, phone: parsed.output.phone };
+  }
+  return failure(answer.body);
+}
+
+function postJson(fetcher: Fetch, gateway: Gateway, path: string, body: unknown) {
+  return getJson(fetcher, gatewayUrl(gateway, path), { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+}
+
+function failure(body: unknown): { ok: false; code: string; retryAfterSeconds?: number } {
+  const error = v.safeParse(ErrorResponse, body);
   if (!error.success) return { ok: false, code: "UNKNOWN" };
   const { code: errorCode, retryAfterSeconds } = error.output.error;
   return retryAfterSeconds === undefined ? { ok: false, code: errorCode } : { ok: false, code: errorCode, retryAfterSeconds };

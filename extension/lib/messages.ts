@@ -10,6 +10,11 @@ import type { Gateway } from "./gateways";
 import { originOf } from "./gateways";
 
 const OriginString = v.pipe(v.string(), v.maxLength(2048), v.url());
+const ChallengeId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{16,64}$/));
+
+/** The methods the popup takes: 6-digit codes only (a recovery code is entered on the site). */
+export const POPUP_METHODS = ["totp", "sms"] as const;
+export type PopupMethod = (typeof POPUP_METHODS)[number];
 
 /** Sent by the gateway content script about the page it runs in. */
 export const ContentMessage = v.variant("type", [
@@ -25,9 +30,11 @@ export const PageMessage = v.variant("type", [
   v.strictObject({
     type: v.literal("verify"),
     origin: OriginString,
-    challengeId: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{16,64}$/)),
+    challengeId: ChallengeId,
+    method: v.picklist(POPUP_METHODS),
     code: v.pipe(v.string(), v.regex(/^[0-9]{6}$/)),
   }),
+  v.strictObject({ type: v.literal("send-sms"), origin: OriginString, challengeId: ChallengeId }),
   v.strictObject({ type: v.literal("reminder-snooze") }),
   v.strictObject({ type: v.literal("reminder-confirm") }),
   v.strictObject({ type: v.literal("open-site"), origin: OriginString }),
@@ -74,10 +81,13 @@ export function acceptMessage(
   return { ok: true, value: { from: "content", gateway, tabId: sender.tab.id, message: parsed.output } };
 }
 
-/** What the background answers to a page message (verify only; the rest answer `null`). */
+/** What the background answers to a page message (verify and send-sms; the rest answer `null`). */
 export type VerifyReply =
   | { ok: true; approvedAction: boolean }
   | { ok: false; code: string; retryAfterSeconds?: number };
+
+/** A text message sent for a challenge: the masked number it went to ("•••• 0143"). */
+export type SmsReply = { ok: true; phone: string } | { ok: false; code: string; retryAfterSeconds?: number };
 
 /** Sends a page message to the background (the only way the popup and options page act). */
 export function sendPageMessage(message: PageMessage): Promise<unknown> {

@@ -7,7 +7,7 @@ import { codeToSend, CODE_LENGTH, keepDigits } from "./code-input";
 import { formatDuration, idlePhase, secondsLeft, secondsUntilNextCode } from "./countdown";
 import { siteLabel, type Gateway } from "./gateways";
 import { t } from "./i18n";
-import type { VerifyReply } from "./messages";
+import { POPUP_METHODS, type PopupMethod, type SmsReply, type VerifyReply } from "./messages";
 import { describeChallenge } from "./prompts";
 import { isReminderDue, type ReminderState } from "./reminder";
 import type { Snapshots } from "./storage";
@@ -21,7 +21,8 @@ export interface PopupModel {
 }
 
 export interface PopupActions {
-  verify(origin: string, challengeId: string, code: string): Promise<VerifyReply | null>;
+  verify(origin: string, challengeId: string, method: PopupMethod, code: string): Promise<VerifyReply | null>;
+  sendSms(origin: string, challengeId: string): Promise<SmsReply | null>;
   snoozeReminder(): void;
   confirmReminder(): void;
   openOptions(): void;
@@ -29,12 +30,13 @@ export interface PopupActions {
 }
 
 /**
- * Why a challenge must be answered on the site rather than here, or null: without the
- * authenticator app it needs the site's other methods. A sensitive action is approved here too;
- * its request is then sent from the site's own tab with Continue (docs/decisions/0011).
+ * The methods the popup offers for a challenge, the authenticator app first. None (only a
+ * recovery code, or every factor disabled): the person finishes on the site. A sensitive action
+ * is approved here too; its request is then sent from the site's own tab with Continue
+ * (docs/decisions/0011).
  */
-function onSiteReason(challenge: Challenge): "verifyOnlyOnSite" | null {
-  return challenge.methods.includes("totp") ? null : "verifyOnlyOnSite";
+function popupMethods(challenge: Challenge): PopupMethod[] {
+  return POPUP_METHODS.filter((method) => challenge.methods.includes(method));
 }
 
 /** Answers after which this challenge cannot be retried from the popup. */
@@ -45,6 +47,8 @@ interface Card {
   challenge: Challenge;
   timeLeft: HTMLElement;
   step: HTMLElement;
+  /** The method the code input is for; the authenticator's 30-second step shows only for "totp". */
+  method: PopupMethod;
   /** Answered (shows its result) or being answered: kept even when the gateway no longer lists it. */
   keep: boolean;
   done: boolean;
@@ -76,23 +80,24 @@ export function createPopupView(doc: Document, actions: PopupActions) {
     status.className = "result";
     status.setAttribute("role", "status");
 
-    const onSiteOnly = onSiteReason(challenge);
-    if (onSiteOnly) {
+    const methods = popupMethods(challenge);
+    const first = methods[0];
+    if (!first) {
       const note = doc.createElement("p");
-      note.textContent = t(onSiteOnly);
+      note.textContent = t("verifyOnlyOnSite");
       const open = doc.createElement("button");
       open.type = "button";
       open.textContent = t("openSite");
       open.addEventListener("click", () => actions.openSite(origin));
       element.append(note, open);
-      return { element, challenge, timeLeft, step, keep: false, done: false };
+      return { element, challenge, timeLeft, step, method: "totp", keep: false, done: false };
     }
 
+    const card: Card = { element, challenge, timeLeft, step, method: first, keep: false, done: false };
     const form = doc.createElement("form");
     const inputId = `code-${challenge.id}`;
     const label = doc.createElement("label");
     label.htmlFor = inputId;
-    label.textContent = t("codeLabel");
     const input = doc.createElement("input");
     Object.assign(input, { id: inputId, name: "code", type: "text", required: true });
     input.setAttribute("inputmode", "numeric");
@@ -106,19 +111,72 @@ export function createPopupView(doc: Document, actions: PopupActions) {
     const button = doc.createElement("button");
     button.type = "submit";
     button.textContent = t("verifyButton");
-    form.append(label, input, step, button);
-    element.append(form, status);
 
-    const card: Card = { element, challenge, timeLeft, step, keep: false, done: false };
+    // A text message: sent only when the person asks; the page says where it went (masked).
+    const sms = doc.createElement("p");
+    sms.className = "sms";
+    const smsButton = doc.createElement("button");
+    smsButton.type = "button";
+    smsButton.className = "secondary";
+    const smsSent = doc.createElement("span");
+    smsSent.className = "sms-sent";
+    smsSent.setAttribute("role", "status");
+    sms.append(smsButton, smsSent);
+    smsButton.addEventListener("click", async () => {
+      smsButton.disabled = true;
+      const reply = await actions.sendSms(origin, challenge.id).catch(() => null);
+      smsButton.disabled = false;
+      if (reply?.ok) {
+        smsSent.textContent = t("smsSent", [reply.phone]);
+        smsButton.textContent = t("smsResend");
+        status.textContent = "";
+        status.removeAttribute("data-state");
+        input.focus();
+        return;
+      }
+      showResult(status, false, describeVerifyError(reply?.code ?? "UNKNOWN", reply?.retryAfterSeconds));
+    });
+
+    const showMethod = (method: PopupMethod) => {
+      card.method = method;
+      label.textContent = t(method === "totp" ? "codeLabel" : "codeLabelSms");
+      step.hidden = method !== "totp";
+      sms.hidden = method !== "sms";
+      if (method === "sms" && !smsSent.textContent) smsButton.textContent = t("smsSend");
+    };
+
+    // Both methods: a choice, the authenticator app first (no text is sent until asked for).
+    if (methods.length > 1) {
+      const choice = doc.createElement("fieldset");
+      choice.className = "methods";
+      const legend = doc.createElement("legend");
+      legend.textContent = t("methodLegend");
+      choice.append(legend);
+      for (const method of methods) {
+        const radio = doc.createElement("input");
+        Object.assign(radio, { type: "radio", name: `method-${challenge.id}`, id: `method-${method}-${challenge.id}`, value: method, checked: method === first });
+        radio.addEventListener("change", () => radio.checked && showMethod(method));
+        const radioLabel = doc.createElement("label");
+        radioLabel.className = "radio";
+        radioLabel.htmlFor = radio.id;
+        radioLabel.textContent = t(method === "totp" ? "methodTotp" : "methodSms");
+        choice.append(radio, radioLabel);
+      }
+      form.append(choice);
+    }
+    form.append(sms, label, input, step, button);
+    element.append(form, status);
+    showMethod(first);
+
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const code = codeToSend(input.value);
-      if (!code) return showResult(status, false, t("errorFormat"));
+      if (!code) return showResult(status, false, t(card.method === "totp" ? "errorFormat" : "errorFormatSms"));
       button.disabled = true;
       card.keep = true;
       status.textContent = t("verifying");
       status.removeAttribute("data-state");
-      const reply = await actions.verify(origin, challenge.id, code).catch(() => null);
+      const reply = await actions.verify(origin, challenge.id, card.method, code).catch(() => null);
       if (reply?.ok) {
         card.done = true;
         form.remove();
@@ -167,7 +225,7 @@ export function createPopupView(doc: Document, actions: PopupActions) {
       if (card.done) continue;
       const left = secondsLeft(card.challenge.expiresAt, nowMs);
       card.timeLeft.textContent = left > 0 ? t("challengeTimeLeft", [formatDuration(left)]) : t("challengeExpired");
-      card.step.textContent = t("codeStep", [String(secondsUntilNextCode(nowMs))]);
+      if (card.method === "totp") card.step.textContent = t("codeStep", [String(secondsUntilNextCode(nowMs))]);
     }
   }
 

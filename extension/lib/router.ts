@@ -3,9 +3,9 @@
  * has already run acceptMessage, so everything here is from this extension and well-formed.
  */
 import { browser } from "wxt/browser";
-import { verifyChallenge } from "./gateway-client";
+import { sendChallengeSms, verifyChallenge } from "./gateway-client";
 import type { Gateway } from "./gateways";
-import type { Accepted, VerifyReply } from "./messages";
+import type { Accepted, PopupMethod, SmsReply, VerifyReply } from "./messages";
 import { findGatewayTabs, focusGatewayTab, notifyReminder, REMINDER_NOTIFICATION } from "./prompts";
 import * as reminder from "./reminder";
 import { gatewaysItem, reminderItem } from "./storage";
@@ -18,7 +18,7 @@ export interface RouterDeps extends WatcherDeps {
   syncContentScript: (gateways: Gateway[]) => Promise<void>;
 }
 
-export async function handleMessage(deps: RouterDeps, accepted: Accepted): Promise<VerifyReply | null> {
+export async function handleMessage(deps: RouterDeps, accepted: Accepted): Promise<VerifyReply | SmsReply | null> {
   if (accepted.from === "content") {
     const { message, gateway } = accepted;
     if (message.type === "challenge-page") await refreshGateway(deps, gateway);
@@ -35,7 +35,11 @@ export async function handleMessage(deps: RouterDeps, accepted: Accepted): Promi
       await refreshAll(deps);
       return null;
     case "verify":
-      return verify(deps, message.origin, message.challengeId, message.code);
+      return verify(deps, message.origin, message.challengeId, message.method, message.code);
+    case "send-sms": {
+      const gateway = await watchedGateway(deps, message.origin);
+      return gateway ? sendChallengeSms(deps.fetch, gateway, message.challengeId) : { ok: false, code: "UNWATCHED_ORIGIN" };
+    }
     case "reminder-snooze":
       await setReminder(deps, reminder.snooze(await reminderItem.getValue(), deps.now()));
       return null;
@@ -50,10 +54,15 @@ export async function handleMessage(deps: RouterDeps, accepted: Accepted): Promi
   }
 }
 
-async function verify(deps: RouterDeps, origin: string, challengeId: string, code: string): Promise<VerifyReply> {
-  const gateway = (await accessibleGateways(deps)).find((candidate) => candidate.origin === origin);
+/** The watched gateway at `origin` that the extension still has host access to, or none. */
+async function watchedGateway(deps: RouterDeps, origin: string): Promise<Gateway | undefined> {
+  return (await accessibleGateways(deps)).find((candidate) => candidate.origin === origin);
+}
+
+async function verify(deps: RouterDeps, origin: string, challengeId: string, method: PopupMethod, code: string): Promise<VerifyReply> {
+  const gateway = await watchedGateway(deps, origin);
   if (!gateway) return { ok: false, code: "UNWATCHED_ORIGIN" };
-  const outcome = await verifyChallenge(deps.fetch, gateway, challengeId, "totp", code);
+  const outcome = await verifyChallenge(deps.fetch, gateway, challengeId, method, code);
   await refreshGateway(deps, gateway);
   if (!outcome.ok) return outcome;
   await browser.notifications.clear(`challenge|${gateway.origin}`);

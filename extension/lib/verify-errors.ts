@@ -20,6 +20,10 @@ export function describeVerifyError(code: string, retryAfterSeconds?: number): s
       return t("errorSignedOut");
     case "CROSS_SITE_REQUEST":
       return t("errorCrossSite");
+    case "SMS_RATE_LIMITED":
+      return t("errorSmsRateLimited", [String(Math.ceil(retryAfterSeconds ?? 60))]);
+    case "SMS_NOT_SENT":
+      return t("errorSmsNotSent");
     case "NETWORK":
       return t("errorNetwork");
     default:

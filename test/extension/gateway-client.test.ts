@@ -2,7 +2,7 @@
 // each answer maps to one outcome, and a grant or recovery code in the answer is never kept.
 import { beforeEach, describe, expect, test } from "vitest";
 import { fakeBrowser } from "wxt/testing/fake-browser";
-import { verifyChallenge } from "../../extension/lib/gateway-client";
+import { sendChallengeSms, verifyChallenge } from "../../extension/lib/gateway-client";
 import { handleMessage, safeNextPath, type RouterDeps } from "../../extension/lib/router";
 import { gatewaysItem, snapshotsItem } from "../../extension/lib/storage";
 import { describeVerifyError } from "../../extension/lib/verify-errors";
@@ -47,8 +47,30 @@ describe("verifyChallenge", () => {
   });
 });
 
+describe("sendChallengeSms", () => {
+  const SMS = `/api/challenges/${ID}/sms`;
+
+  test("POSTs {} with credentials to the challenge's sms endpoint and keeps only the masked number", async () => {
+    const { fetch, calls } = scriptedFetch({ [SMS]: { status: 200, body: { sent: true, phone: "•••• 0143", expiresInSeconds: 600 } } });
+    expect(await sendChallengeSms(fetch, GATEWAY, ID)).toEqual({ ok: true, phone: "•••• 0143" });
+    expect(calls[0]?.url).toBe(`https://app.example.com/_stepgate${SMS}`);
+    expect(calls[0]?.init).toMatchObject({ method: "POST", credentials: "include", body: "{}" });
+  });
+
+  test.each([
+    [error(429, "SMS_RATE_LIMITED", { retryAfterSeconds: 30 }), { ok: false, code: "SMS_RATE_LIMITED", retryAfterSeconds: 30 }],
+    [error(502, "SMS_NOT_SENT"), { ok: false, code: "SMS_NOT_SENT" }],
+    [error(400, "METHOD_UNAVAILABLE"), { ok: false, code: "METHOD_UNAVAILABLE" }],
+    [{ status: 200, body: { sent: true, phone: "x".repeat(40) } }, { ok: false, code: "UNKNOWN" }],
+    ["network-error" as const, { ok: false, code: "NETWORK" }],
+  ])("answer %j -> %j", async (route, expected) => {
+    const { fetch } = scriptedFetch({ [SMS]: route });
+    expect(await sendChallengeSms(fetch, GATEWAY, ID)).toEqual(expected);
+  });
+});
+
 test("every error code has its own message; unknown codes a generic one", () => {
-  const codes = ["INVALID_CODE", "INVALID_CODE_FORMAT", "TOO_MANY_ATTEMPTS", "CHALLENGE_NOT_FOUND", "CHALLENGE_EXPIRED", "METHOD_UNAVAILABLE", "UNAUTHENTICATED", "CROSS_SITE_REQUEST", "NETWORK"];
+  const codes = ["INVALID_CODE", "INVALID_CODE_FORMAT", "TOO_MANY_ATTEMPTS", "CHALLENGE_NOT_FOUND", "CHALLENGE_EXPIRED", "METHOD_UNAVAILABLE", "UNAUTHENTICATED", "CROSS_SITE_REQUEST", "NETWORK", "SMS_RATE_LIMITED", "SMS_NOT_SENT"];
   const messages = codes.map((code) => describeVerifyError(code));
   expect(new Set(messages).size).toBe(codes.length);
   expect(describeVerifyError("TOO_MANY_ATTEMPTS", 42)).toBe("Too many attempts. Try again in 42 s.");
@@ -65,7 +87,7 @@ describe("the verify message in the background", () => {
     const { fetch, calls } = scriptedFetch(routes);
     return { fetch, calls, now: () => NOW, hasAccess: async () => true, syncContentScript: async () => {} };
   }
-  const verifyMessage = (origin: string) => ({ from: "page" as const, message: { type: "verify" as const, origin, challengeId: ID, code: "123456" } });
+  const verifyMessage = (origin: string) => ({ from: "page" as const, message: { type: "verify" as const, origin, challengeId: ID, method: "totp" as const, code: "123456" } });
 
   test("success refreshes the gateway (the badge clears) and moves waiting challenge tabs on", async () => {
     const d = routerDeps({ [VERIFY]: { status: 200, body: { next: "done" } }, "/api/challenges": { status: 200, body: { challenges: [] } } });
@@ -111,6 +133,20 @@ describe("the verify message in the background", () => {
   test("a gateway that is not watched is never called", async () => {
     const d = routerDeps({});
     expect(await handleMessage(d, verifyMessage(OTHER.origin))).toEqual({ ok: false, code: "UNWATCHED_ORIGIN" });
+    const sms = { from: "page" as const, message: { type: "send-sms" as const, origin: OTHER.origin, challengeId: ID } };
+    expect(await handleMessage(d, sms)).toEqual({ ok: false, code: "UNWATCHED_ORIGIN" });
     expect(d.calls).toEqual([]);
+  });
+
+  test("a text message is asked for on the watched gateway, and a code from it verifies with method sms", async () => {
+    const d = routerDeps({
+      [`/api/challenges/${ID}/sms`]: { status: 200, body: { sent: true, phone: "•••• 0143", expiresInSeconds: 600 } },
+      [VERIFY]: { status: 200, body: { next: "done" } },
+      "/api/challenges": { status: 200, body: { challenges: [] } },
+    });
+    expect(await handleMessage(d, { from: "page", message: { type: "send-sms", origin: GATEWAY.origin, challengeId: ID } })).toEqual({ ok: true, phone: "•••• 0143" });
+    const verified = await handleMessage(d, { from: "page", message: { type: "verify", origin: GATEWAY.origin, challengeId: ID, method: "sms", code: "654321" } });
+    expect(verified).toEqual({ ok: true, approvedAction: false });
+    expect(d.calls.find((call) => call.url.endsWith(VERIFY))?.init?.body).toBe('{"method":"sms","code":"654321"}');
   });
 });

@@ -7,12 +7,15 @@ import { EXTENSION_ID, EXTENSION_ORIGIN, GATEWAY } from "./fixtures";
 const context: ReceiveContext = { extensionId: EXTENSION_ID, extensionOrigin: EXTENSION_ORIGIN, gateways: [GATEWAY] };
 const popup = { id: EXTENSION_ID, url: `${EXTENSION_ORIGIN}/popup.html`, origin: EXTENSION_ORIGIN };
 const gatewayTab = { id: EXTENSION_ID, url: `${GATEWAY.origin}/_stepgate/challenge?next=%2F`, origin: GATEWAY.origin, frameId: 0, tab: { id: 7 } as never };
-const verify = { type: "verify", origin: GATEWAY.origin, challengeId: "chal_0123456789abcdef", code: "123456" };
+const verify = { type: "verify", origin: GATEWAY.origin, challengeId: "chal_0123456789abcdef", method: "totp", code: "123456" };
+const sendSms = { type: "send-sms", origin: GATEWAY.origin, challengeId: "chal_0123456789abcdef" };
 
 describe("acceptMessage", () => {
   test("accepts a well-formed page message from the extension's own page", () => {
     expect(acceptMessage(verify, popup, context)).toEqual({ ok: true, value: { from: "page", message: verify } });
     expect(acceptMessage({ type: "refresh" }, { ...popup, origin: undefined }, context).ok).toBe(true); // Firefox: url only
+    expect(acceptMessage({ ...verify, method: "sms" }, popup, context).ok).toBe(true);
+    expect(acceptMessage(sendSms, popup, context)).toEqual({ ok: true, value: { from: "page", message: sendSms } });
   });
 
   test("accepts a content message from the top frame of a watched gateway, naming that gateway", () => {
@@ -33,6 +36,10 @@ describe("acceptMessage", () => {
     ["a code that is not six digits", { ...verify, code: "12345a" }, popup, "bad_schema"],
     ["a malformed challenge id", { ...verify, challengeId: "../../admin" }, popup, "bad_schema"],
     ["extra fields", { ...verify, grant: "x" }, popup, "bad_schema"],
+    ["a verify without its method", { ...verify, method: undefined }, popup, "bad_schema"],
+    ["a recovery code (entered on the site only)", { ...verify, method: "recovery", code: "1".repeat(32) }, popup, "bad_schema"],
+    ["a text message asked from a content script", sendSms, gatewayTab, "bad_schema"],
+    ["a text message with a phone number", { ...sendSms, phone: "+12025550143" }, popup, "bad_schema"],
     ["an unknown type", { type: "steal-cookies" }, popup, "bad_schema"],
     ["not an object", "refresh", popup, "bad_schema"],
     ["an unknown recovery cause", { type: "recovery-code-shown", cause: "code:1234" }, gatewayTab, "bad_schema"],

@@ -3,8 +3,9 @@
 import { readFileSync } from "node:fs";
 import { parseHTML } from "linkedom";
 import { beforeEach, expect, test } from "vitest";
-import type { VerifyReply } from "../../extension/lib/messages";
+import type { SmsReply, VerifyReply } from "../../extension/lib/messages";
 import { createPopupView, type PopupModel } from "../../extension/lib/popup-view";
+import type { Challenge } from "../../shared/protocol";
 import { challenge, GATEWAY, NOW } from "./fixtures";
 
 const HTML = readFileSync(new URL("../../extension/entrypoints/popup/index.html", import.meta.url), "utf8");
@@ -12,10 +13,14 @@ let doc: Document;
 let window: Window & typeof globalThis;
 let replies: (VerifyReply | null)[];
 let sent: string[];
+let methodsSent: string[];
+let smsReplies: (SmsReply | null)[];
+let smsAsked: string[];
 
 function view() {
   const v = createPopupView(doc, {
-    verify: async (_origin, _id, code) => (sent.push(code), replies.shift() ?? null),
+    verify: async (_origin, _id, method, code) => (sent.push(code), methodsSent.push(method), replies.shift() ?? null),
+    sendSms: async (_origin, id) => (smsAsked.push(id), smsReplies.shift() ?? null),
     snoozeReminder: () => {},
     confirmReminder: () => {},
     openOptions: () => {},
@@ -37,6 +42,9 @@ beforeEach(() => {
   ({ document: doc, window } = parseHTML(HTML) as unknown as { document: Document; window: Window & typeof globalThis });
   replies = [];
   sent = [];
+  methodsSent = [];
+  smsReplies = [];
+  smsAsked = [];
 });
 
 async function submit(code: string) {
@@ -94,7 +102,7 @@ test("success replaces the form with the approval, and the card stays after the 
 });
 
 test.each([
-  [{ ok: false, code: "INVALID_CODE" }, "That code is not valid. Check your app and try the current code.", true],
+  [{ ok: false, code: "INVALID_CODE" }, "That code is not valid. Check it and try the current code.", true],
   [{ ok: false, code: "TOO_MANY_ATTEMPTS", retryAfterSeconds: 30 }, "Too many attempts. Try again in 30 s.", true],
   [{ ok: false, code: "CHALLENGE_EXPIRED" }, "This request has expired. Start again on the site.", false],
   [{ ok: false, code: "CHALLENGE_NOT_FOUND" }, "This request is no longer pending.", false],
@@ -129,4 +137,47 @@ test("a challenge the popup cannot take (no authenticator method) sends the pers
   view().update(model({ snapshots: { [GATEWAY.origin]: { status: "ok", challenges: [{ ...ENTRY, methods: ["recovery"] }], idleExpiresAt: null, checkedAt: NOW } } }));
   expect(doc.querySelector("form")).toBeNull();
   expect(doc.querySelector(".challenge")?.textContent).toContain("Finish it on the site.");
+});
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+const withMethods = (methods: Challenge["methods"]) =>
+  model({ snapshots: { [GATEWAY.origin]: { status: "ok", challenges: [{ ...ENTRY, methods }], idleExpiresAt: null, checkedAt: NOW } } });
+
+test("with an app and a phone: the app first, and a text is sent only when the person asks for it", async () => {
+  view().update(withMethods(["totp", "sms", "recovery"]));
+  const radios = [...doc.querySelectorAll<HTMLInputElement>('input[type="radio"]')];
+  expect(radios.map((radio) => [radio.value, radio.checked])).toEqual([["totp", true], ["sms", false]]);
+  expect(doc.querySelector("legend")?.textContent).toBe("Verify with");
+  expect(doc.querySelector<HTMLElement>(".sms")?.hidden).toBe(true);
+  expect(doc.querySelector("form > label:not(.radio)")?.textContent).toBe("6-digit code from your authenticator app");
+
+  radios[1]!.checked = true;
+  radios[1]!.dispatchEvent(new window.Event("change"));
+  expect(doc.querySelector<HTMLElement>(".sms")?.hidden).toBe(false);
+  expect(doc.querySelector<HTMLElement>(".step")?.hidden).toBe(true);
+  expect(doc.querySelector("form > label:not(.radio)")?.textContent).toBe("6-digit code from the text message");
+  expect(smsAsked).toEqual([]);
+
+  smsReplies = [{ ok: true, phone: "•••• 0143" }];
+  doc.querySelector<HTMLButtonElement>(".sms button")!.click();
+  await tick();
+  expect(smsAsked).toEqual([ENTRY.id]);
+  expect(doc.querySelector(".sms-sent")?.textContent).toBe("We texted a code to •••• 0143. It replaces any earlier one.");
+  expect(doc.querySelector(".sms button")?.textContent).toBe("Text me a new code");
+  replies = [{ ok: true, approvedAction: false }];
+  expect((await submit("654321"))?.textContent).toBe("Approved. The site continues.");
+  expect(methodsSent).toEqual(["sms"]);
+});
+
+test("a phone only: the card offers the text message; a refused send is shown and nothing is verified", async () => {
+  view().update(withMethods(["sms", "recovery"]));
+  expect(doc.querySelector('input[type="radio"]')).toBeNull();
+  expect(doc.querySelector(".sms button")?.textContent).toBe("Text me a code");
+  smsReplies = [{ ok: false, code: "SMS_RATE_LIMITED", retryAfterSeconds: 40 }];
+  doc.querySelector<HTMLButtonElement>(".sms button")!.click();
+  await tick();
+  expect(doc.querySelector(".result")?.textContent).toBe("Too many text messages. Try again in 40 s, or use another method.");
+  expect(doc.querySelector(".result")?.getAttribute("role")).toBe("alert");
+  expect((await submit("12"))?.textContent).toBe("Enter the 6 digits from the text message.");
+  expect(sent).toEqual([]);
 });

@@ -2,13 +2,14 @@
 // to the background as typed messages; the view is in extension/lib/popup-view.ts.
 import { browser } from "wxt/browser";
 import { localizeDocument } from "../../lib/i18n";
-import { sendPageMessage, type VerifyReply } from "../../lib/messages";
+import { sendPageMessage, type SmsReply, type VerifyReply } from "../../lib/messages";
 import { createPopupView, type PopupModel } from "../../lib/popup-view";
 import { gatewaysItem, reminderItem, snapshotsItem } from "../../lib/storage";
 
 localizeDocument(document);
 const view = createPopupView(document, {
-  verify: (origin, challengeId, code) => sendPageMessage({ type: "verify", origin, challengeId, code }) as Promise<VerifyReply | null>,
+  verify: (origin, challengeId, method, code) => sendPageMessage({ type: "verify", origin, challengeId, method, code }) as Promise<VerifyReply | null>,
+  sendSms: (origin, challengeId) => sendPageMessage({ type: "send-sms", origin, challengeId }) as Promise<SmsReply | null>,
   snoozeReminder: () => void sendPageMessage({ type: "reminder-snooze" }),
   confirmReminder: () => void sendPageMessage({ type: "reminder-confirm" }),
   openOptions: () => void browser.runtime.openOptionsPage(),

@@ -11,6 +11,9 @@ const MAX_PHONE_INPUT = 32;
 
 export function parsePhone(input: string, country?: string): ParsedPhone {
   if (typeof input !== "string" || input.length > MAX_PHONE_INPUT) return { ok: false };
+  // Only what people type into a phone field: ASCII digits, +, spaces and ( ) - . separators. The
+  // library would otherwise pick a number out of surrounding text or convert non-ASCII digits.
+  if (!/^[\s0-9+().-]*$/.test(input)) return { ok: false };
   const region = country && /^[A-Z]{2}$/.test(country.toUpperCase()) ? (country.toUpperCase() as CountryCode) : undefined;
   const parsed = parsePhoneNumberFromString(input.trim(), region ? { defaultCountry: region } : undefined);
   if (!parsed || !parsed.isValid() || !parsed.country) return { ok: false };

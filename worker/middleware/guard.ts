@@ -40,17 +40,21 @@ export const formCsrfGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (SAFE_METHODS.has(c.req.method)) return next();
   const origin = c.req.header("origin");
   if (!origin || origin !== c.var.config.publicOrigin) return c.text("This form came from another site and was refused.", 403);
+  // A form that cannot be read exactly (a duplicate field, over the size cap) is refused before
+  // any handler acts on it; handlers read the same, cached body again.
+  if ((await readForm(c)) === null) return c.text("This form could not be read and was refused.", 400);
   return next();
 };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
 
 /** Reads a JSON body of at most MAX_JSON_BYTES and validates it against `schema`. */
-export async function readJson<S extends v.GenericSchema>(c: Context<AppEnv>, schema: S): Promise<Parsed<v.InferOutput<S>>> {
+export async function readJson<S extends v.GenericSchema>(c: Context<AppEnv>, schema: S, emptyAs?: v.InferOutput<S>): Promise<Parsed<v.InferOutput<S>>> {
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > MAX_JSON_BYTES) return { ok: false, response: apiError(c, "payload_too_large") };
   const text = await c.req.text();
   if (new TextEncoder().encode(text).length > MAX_JSON_BYTES) return { ok: false, response: apiError(c, "payload_too_large") };
+  if (text === "" && emptyAs !== undefined) return { ok: true, value: emptyAs };
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -58,9 +62,22 @@ export async function readJson<S extends v.GenericSchema>(c: Context<AppEnv>, sc
     return { ok: false, response: apiError(c, "bad_request") };
   }
   if (hasDuplicateKeys(text)) return { ok: false, response: apiError(c, "bad_request") };
+  // Every request body is a JSON object: `[]` would otherwise pass an object schema with no
+  // required member (valibot's object schemas accept arrays).
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return { ok: false, response: apiError(c, "bad_request") };
   const parsed = v.safeParse(schema, body);
   if (!parsed.success) return { ok: false, response: apiError(c, "bad_request") };
   return { ok: true, value: parsed.output };
+}
+
+const NoInput = v.strictObject({});
+
+/**
+ * For a JSON route that takes no input: no body, or exactly `{}`. Anything else (junk, an array,
+ * members) is a malformed request and changes nothing.
+ */
+export async function readNoInput(c: Context<AppEnv>): Promise<Parsed<Record<string, never>>> {
+  return readJson(c, NoInput, {});
 }
 
 /** Reads an urlencoded form body of at most MAX_JSON_BYTES into plain strings. */

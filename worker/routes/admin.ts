@@ -12,7 +12,7 @@ import type { CompanyRecord } from "../domain/records";
 import type { AppEnv } from "../env";
 import { enforcementStartMs } from "../../shared/policy";
 import { apiError } from "../lib/errors";
-import { jsonCsrfGuard, readJson } from "../middleware/guard";
+import { jsonCsrfGuard, readJson, readNoInput } from "../middleware/guard";
 
 export const adminApi = new Hono<AppEnv>();
 adminApi.use("*", jsonCsrfGuard);
@@ -57,6 +57,8 @@ for (const [action, active] of [["deactivate", false], ["reactivate", true]] as 
     withAdmin(c, async (a) => {
       const id = c.req.param("id");
       if (!USER_ID.test(id)) return apiError(c, "user_not_in_directory");
+      const input = await readNoInput(c);
+      if (!input.ok) return input.response;
       const result = await admin.setUserActive(c, a, id, active);
       return result.ok ? c.json({ user: result.user }) : apiError(c, result.reason);
     }),

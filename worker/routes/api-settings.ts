@@ -8,7 +8,7 @@ import { VerifyRequest } from "../../shared/protocol";
 import type { AppEnv } from "../env";
 import * as smsFlows from "../flows-sms";
 import { apiError } from "../lib/errors";
-import { readJson } from "../middleware/guard";
+import { readJson, readNoInput } from "../middleware/guard";
 import { readSecurityState } from "../settings-state";
 import { failed } from "./api-sms";
 
@@ -24,6 +24,8 @@ settingsApi.use("*", async (c, next) => {
 settingsApi.get("/", async (c) => c.json(await readSecurityState(c)));
 
 settingsApi.post("/verify/sms", async (c) => {
+  const input = await readNoInput(c);
+  if (!input.ok) return input.response;
   const result = await smsFlows.sendIdentityCode(c);
   if (!result.ok) return failed(c, result);
   return c.json({ sent: true, phone: result.phoneHint, expiresInSeconds: c.var.config.smsCodeTtlSeconds });
@@ -38,6 +40,8 @@ settingsApi.post("/verify", async (c) => {
 });
 
 settingsApi.post("/recovery-code", async (c) => {
+  const input = await readNoInput(c);
+  if (!input.ok) return input.response;
   const result = await smsFlows.replaceRecoveryCode(c);
   if (!result.ok) return failed(c, result);
   return c.json({ recoveryCode: result.recoveryCode, next: "save_recovery_code" });

@@ -4,7 +4,7 @@ import { CodeRequest, SavedRecoveryCodeRequest, SignInRequest, VerifyRequest, ty
 import type { AppEnv } from "../env";
 import { apiError } from "../lib/errors";
 import * as flows from "../flows";
-import { jsonCsrfGuard, readJson } from "../middleware/guard";
+import { jsonCsrfGuard, readJson, readNoInput } from "../middleware/guard";
 import { clearSession } from "../session";
 import { ssoLoginFor } from "../sso/flow";
 import { settingsApi } from "./api-settings";
@@ -71,6 +71,8 @@ api.post("/challenges/:id/verify", async (c) => {
 
 api.post("/enroll/totp", async (c) => {
   if (!c.var.session) return apiError(c, "unauthenticated");
+  const input = await readNoInput(c);
+  if (!input.ok) return input.response;
   const result = await flows.beginTotpEnrollment(c);
   if (!result.ok) return failed(c, result);
   return c.json({ otpauthUri: result.otpauthUri, secret: result.secret });
@@ -87,6 +89,8 @@ api.post("/enroll/totp/confirm", async (c) => {
 
 api.post("/recovery-code", async (c) => {
   if (!c.var.session) return apiError(c, "unauthenticated");
+  const input = await readNoInput(c);
+  if (!input.ok) return input.response;
   const result = await flows.reissueRecoveryCode(c);
   if (!result.ok) return failed(c, result);
   return c.json({ recoveryCode: result.recoveryCode, next: "save_recovery_code" });

@@ -19,6 +19,8 @@ export type PopupMethod = (typeof POPUP_METHODS)[number];
 /** Sent by the gateway content script about the page it runs in. */
 export const ContentMessage = v.variant("type", [
   v.strictObject({ type: v.literal("challenge-page") }),
+  /** Any other page of the gateway: what was pending may have been answered on the page itself. */
+  v.strictObject({ type: v.literal("page-shown") }),
   v.strictObject({ type: v.literal("recovery-code-shown"), cause: v.picklist(["enrolled", "replaced"]) }),
 ]);
 export type ContentMessage = v.InferOutput<typeof ContentMessage>;

@@ -8,7 +8,7 @@ import type { Gateway } from "./gateways";
 import type { Accepted, PopupMethod, SmsReply, VerifyReply } from "./messages";
 import { findGatewayTabs, focusGatewayTab, notifyReminder, REMINDER_NOTIFICATION } from "./prompts";
 import * as reminder from "./reminder";
-import { gatewaysItem, reminderItem } from "./storage";
+import { gatewaysItem, reminderItem, snapshotsItem } from "./storage";
 import { accessibleGateways, refreshAll, refreshGateway, updateBadge, type WatcherDeps } from "./watcher";
 
 export const REMINDER_ALARM = "reminder";
@@ -22,6 +22,7 @@ export async function handleMessage(deps: RouterDeps, accepted: Accepted): Promi
   if (accepted.from === "content") {
     const { message, gateway } = accepted;
     if (message.type === "challenge-page") await refreshGateway(deps, gateway);
+    else if (message.type === "page-shown") await refreshIfShowing(deps, gateway);
     else await remindAboutRecoveryCode(deps, message.cause);
     return null;
   }
@@ -52,6 +53,15 @@ export async function handleMessage(deps: RouterDeps, accepted: Accepted): Promi
       return null;
     }
   }
+}
+
+/** A page of the gateway loaded: refresh only what the badge or popup shows (challenges, idle). */
+const PAGE_REFRESH_MIN_MS = 2_000;
+async function refreshIfShowing(deps: RouterDeps, gateway: Gateway): Promise<void> {
+  const snapshot = (await snapshotsItem.getValue())[gateway.origin];
+  if (!snapshot || (snapshot.challenges.length === 0 && snapshot.idleExpiresAt === null)) return;
+  if (deps.now() - snapshot.checkedAt < PAGE_REFRESH_MIN_MS) return;
+  await refreshGateway(deps, gateway);
 }
 
 /** The watched gateway at `origin` that the extension still has host access to, or none. */

@@ -250,3 +250,55 @@ test("a sensitive action shows on the badge, is approved from the popup, and is 
   await popup.close();
   await page.close();
 });
+
+test("a person with a phone only signs in from the popup with a texted code", async () => {
+  const gateway = stack.gatewayUrl;
+  const api = async (method: "POST" | "DELETE", path: string, data?: object) => {
+    const response = await context.request.fetch(`${gateway}/_stepgate/api${path}`, { method, headers: { origin: gateway }, ...(data ? { data } : {}) });
+    expect(response.status(), path).toBe(200);
+    return response.json() as Promise<Record<string, unknown>>;
+  };
+  const smsCode = async (to: string, notBefore: string): Promise<string> => {
+    for (let tries = 0; tries < 50; tries++) {
+      const outbox = (await (await fetch(`${gateway}/_stepgate/dev/outbox`)).json()) as Array<{ to: string; channel: string; text: string; sentAt: string }>;
+      const code = outbox.find((m) => m.channel === "sms" && m.to === to && m.sentAt > notBefore)?.text.match(/#(\d{6})$/)?.[1];
+      if (code) return code;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`no text message to ${to}`);
+  };
+  // user@demo.test enrolls a phone through the JSON API in this browser (its cookie jar), then signs out.
+  const phone = "+12025550188";
+  await api("POST", "/session", { email: "user@demo.test", password: "stepgate-demo-password" });
+  let since = new Date().toISOString();
+  await api("POST", "/enroll/sms", { phone });
+  await api("POST", "/enroll/sms/confirm", { code: await smsCode(phone, since) });
+  await api("POST", "/recovery-code/confirm", { saved: true });
+  await api("DELETE", "/session");
+
+  const page = await context.newPage();
+  const problems = watchForPageErrors(page);
+  await page.goto(`${gateway}/`);
+  await submitPassword(page, "user@demo.test", shot);
+  await waitForHeading(page, "How do you want to verify your identity?");
+  await waitForBadge("1");
+
+  const popup = await openPopup();
+  const popupProblems = watchForPageErrors(popup);
+  const card = popup.getByRole("listitem").filter({ hasText: "Sign in" });
+  await card.waitFor({ timeout: WAIT_MS });
+  since = new Date().toISOString();
+  await card.getByRole("button", { name: "Text me a code" }).click();
+  await card.getByText("We texted a code to").waitFor({ timeout: WAIT_MS });
+  expect(await card.textContent()).not.toContain(phone); // masked
+  await card.getByLabel("6-digit code from the text message").fill(await smsCode(phone, since));
+  await shot(popup, "popup-sms");
+  await card.getByRole("button", { name: "Verify" }).click();
+  await card.getByText("Approved. The site continues.").waitFor({ timeout: WAIT_MS });
+  await shot(popup, "popup-sms-approved");
+  await waitForBadge("");
+  await waitForDemoPage(page, "user@demo.test");
+  expect([...problems, ...popupProblems]).toEqual([]);
+  await popup.close();
+  await page.close();
+});

@@ -125,6 +125,24 @@ describe("the verify message in the background", () => {
     expect(JSON.stringify(await fakeBrowser.storage.local.get(null))).not.toContain("GrantGrantGrant0123");
   });
 
+  test("another gateway page refreshes only when something is shown, at most every 2 s", async () => {
+    const d = routerDeps({ "/api/challenges": { status: 200, body: { challenges: [] } }, "/api/me": { status: 200, body: {} } });
+    const pageShown = { from: "content" as const, gateway: GATEWAY, tabId: 1, message: { type: "page-shown" as const } };
+    await handleMessage(d, pageShown); // nothing known yet: no call
+    await snapshotsItem.setValue({ [GATEWAY.origin]: { status: "ok", challenges: [], idleExpiresAt: null, checkedAt: NOW - 60_000 } });
+    await handleMessage(d, pageShown); // nothing shown: no call
+    expect(d.calls).toEqual([]);
+    await snapshotsItem.setValue({ [GATEWAY.origin]: { status: "ok", challenges: [challenge()], idleExpiresAt: null, checkedAt: NOW - 1_000 } });
+    await handleMessage(d, pageShown); // checked a second ago
+    expect(d.calls).toEqual([]);
+    await snapshotsItem.setValue({ [GATEWAY.origin]: { status: "ok", challenges: [challenge()], idleExpiresAt: null, checkedAt: NOW - 5_000 } });
+    await fakeBrowser.action.setBadgeText({ text: "1" });
+    await handleMessage(d, pageShown); // answered on the page: the badge clears
+    expect(d.calls.map((call) => new URL(call.url).pathname).sort()).toEqual(["/_stepgate/api/challenges", "/_stepgate/api/me"]);
+    expect((await snapshotsItem.getValue())[GATEWAY.origin]?.challenges).toEqual([]);
+    expect(await fakeBrowser.action.getBadgeText({})).toBe("");
+  });
+
   test("safeNextPath accepts same-origin paths only", () => {
     expect(safeNextPath("/payments/?a=1")).toBe("/payments/?a=1");
     for (const bad of [null, "", "payments", "//evil.example.net", "/\\evil.example.net", "https://evil.example.net/"]) expect(safeNextPath(bad)).toBeNull();

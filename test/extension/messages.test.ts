@@ -47,6 +47,11 @@ describe("acceptMessage", () => {
     expect(acceptMessage(raw, sender, context)).toEqual({ ok: false, reason });
   });
 
+  test("any other gateway page is reported by its kind only", () => {
+    expect(acceptMessage({ type: "page-shown" }, gatewayTab, context)).toEqual({ ok: true, value: { from: "content", gateway: GATEWAY, tabId: 7, message: { type: "page-shown" } } });
+    expect(acceptMessage({ type: "page-shown", url: "https://app.example.com/x" }, gatewayTab, context)).toEqual({ ok: false, reason: "bad_schema" });
+  });
+
   test("a gateway that is no longer watched is ignored", () => {
     expect(acceptMessage({ type: "challenge-page" }, gatewayTab, { ...context, gateways: [] })).toEqual({ ok: false, reason: "unwatched_origin" });
   });

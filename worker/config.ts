@@ -22,6 +22,11 @@ export interface Config {
   publicPaths: string[];
   sessionKeyJwk: JsonWebKey & { kid: string };
   originKeyJwk: JsonWebKey & { kid: string };
+  /**
+   * Public keys published in the JWKS beside the signing key, never used to sign: the next key
+   * before a rotation, the previous one until its assertions expire (docs/OPERATIONS.md).
+   */
+  originExtraPublicJwks: Array<JsonWebKey & { kid: string }>;
   /** AES-GCM data keys by id; `dataKeyId` encrypts, all decrypt (rotation). */
   dataKeys: Map<string, Uint8Array>;
   dataKeyId: string;
@@ -151,6 +156,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
   const originKeyJwk = ed25519Jwk("ORIGIN_SIGNING_JWK");
   if (sessionKeyJwk.kid && sessionKeyJwk.kid === originKeyJwk.kid)
     problems.push("SESSION_SIGNING_JWK and ORIGIN_SIGNING_JWK must be different keys");
+  const originExtraPublicJwks = publicJwkList("ORIGIN_JWKS_EXTRA", text("ORIGIN_JWKS_EXTRA", ""), [originKeyJwk.kid, sessionKeyJwk.kid], problems);
 
   const dataKeys = new Map<string, Uint8Array>();
   let dataKeyId = "";
@@ -201,6 +207,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     publicPaths,
     sessionKeyJwk,
     originKeyJwk,
+    originExtraPublicJwks,
     dataKeys,
     dataKeyId,
     pepper,
@@ -227,6 +234,38 @@ export function parseConfig(env: Record<string, unknown>): Config {
     problems.push("SESSION_REMINT_AFTER_SECONDS must be shorter than SESSION_TOKEN_TTL_SECONDS");
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * A JSON array of Ed25519 *public* JWKs with distinct kids (none of `takenKids`). A private part
+ * (`d`) is refused outright: the JWKS is public. An empty value is an empty list.
+ */
+function publicJwkList(name: string, raw: string, takenKids: string[], problems: string[]): Array<JsonWebKey & { kid: string }> {
+  if (!raw) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    problems.push(`${name} must be a JSON array of Ed25519 public JWKs with a kid`);
+    return [];
+  }
+  if (!Array.isArray(parsed) || parsed.length > 4) {
+    problems.push(`${name} must be a JSON array of at most 4 Ed25519 public JWKs`);
+    return [];
+  }
+  const seen = new Set(takenKids.filter(Boolean));
+  const keys: Array<JsonWebKey & { kid: string }> = [];
+  parsed.forEach((entry: unknown, index) => {
+    const jwk = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>;
+    if ("d" in jwk) return problems.push(`${name}[${index}] contains a private key part ("d"): publish public keys only`);
+    const { kty, crv, x, kid } = jwk;
+    if (kty !== "OKP" || crv !== "Ed25519" || typeof x !== "string" || decodeBase64Url(x)?.length !== 32 || typeof kid !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(kid))
+      return problems.push(`${name}[${index}] must be an Ed25519 public JWK (kty OKP, crv Ed25519, x, kid)`);
+    if (seen.has(kid)) return problems.push(`${name}[${index}] reuses the kid ${kid}`);
+    seen.add(kid);
+    keys.push({ kty, crv, x, kid });
+  });
+  return keys;
 }
 
 export function decodeBase64Url(text: string): Uint8Array | null {

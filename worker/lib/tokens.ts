@@ -38,7 +38,10 @@ async function importKeySet(config: Config): Promise<KeySet> {
     sessionPublic: sessionPublic as CryptoKey,
     originPrivate: originPrivate as CryptoKey,
     jwks: {
-      keys: [{ kty: originPublic.kty, crv: originPublic.crv, x: originPublic.x, kid: originPublic.kid, alg: TOKEN_ALGORITHM, use: "sig" } as JsonWebKey],
+      // The signing key first, then the published-only keys of a rotation (never used to sign).
+      keys: [originPublic, ...config.originExtraPublicJwks].map(
+        (key) => ({ kty: key.kty, crv: key.crv, x: key.x, kid: key.kid, alg: TOKEN_ALGORITHM, use: "sig" }) as JsonWebKey,
+      ),
     },
   };
 }
@@ -117,6 +120,16 @@ function isRevokedInIsolate(sid: string, nowMs: number): boolean {
   if (untilMs > nowMs) return true;
   revokedSessions.delete(sid);
   return false;
+}
+
+/**
+ * The claims of a session token this isolate has already verified, while it is unexpired and its
+ * session not signed out here; otherwise undefined (then `checkSessionToken` decides). No I/O.
+ */
+export function verifiedSessionClaims(token: string, nowMs: number): SessionClaims | undefined {
+  const cached = verifiedCache.get(token);
+  if (cached === undefined || cached.expMs <= nowMs || isRevokedInIsolate(cached.claims.sid, nowMs)) return undefined;
+  return cached.claims;
 }
 
 /** Verifies a session token. Successful verifications are cached per isolate, never past `exp`. */

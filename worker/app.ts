@@ -40,6 +40,9 @@ const pageSecurityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on form posts.
   c.header("Referrer-Policy", "same-origin");
   if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  // The gateway's own pages over https (production requires it) pin https for a year. Not for
+  // subdomains, and not on proxied responses: the site owner decides those (or sets it at the zone).
+  if (c.var.config.publicUrl.startsWith("https:")) c.header("Strict-Transport-Security", "max-age=31536000");
 };
 
 function isPublicPath(config: Config, path: string): boolean {

@@ -17,6 +17,7 @@ describe("pages", () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(response.headers.get("x-frame-options")).toBe("DENY");
     expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("strict-transport-security")).toBe("max-age=31536000"); // PUBLIC_URL is https here
     const html = await response.text();
     expect(html).toContain('name="next" value="/payments/"');
     expect(html).toContain('autocomplete="current-password"');

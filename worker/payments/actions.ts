@@ -3,6 +3,8 @@
  * pattern) and filling its human summary from the path and body. Pure.
  */
 
+import { hasDuplicateKeys } from "../lib/strict-json";
+
 export interface SensitiveAction {
   method: string;
   /** Path pattern with `:name` segments, e.g. /payments/disbursements/:id/submit */
@@ -63,6 +65,30 @@ export function bodyFields(contentType: string, body: string): Record<string, st
     // An unparseable body fills no placeholders; the action is still bound to its exact bytes.
   }
   return fields;
+}
+
+/**
+ * True when the body names a field twice. The summary could then show one value while the origin
+ * acts on another (URLSearchParams keeps the first here, Object.fromEntries the last there), so such
+ * a sensitive action is refused rather than summarised.
+ */
+export function hasDuplicateFields(contentType: string, body: string): boolean {
+  if (/^application\/json/i.test(contentType)) {
+    try {
+      JSON.parse(body);
+    } catch {
+      return false; // not JSON: no fields are shown, and a JSON origin refuses it
+    }
+    return hasDuplicateKeys(body);
+  }
+  if (/^application\/x-www-form-urlencoded/i.test(contentType)) {
+    const seen = new Set<string>();
+    for (const [key] of new URLSearchParams(body)) {
+      if (seen.has(key)) return true;
+      seen.add(key);
+    }
+  }
+  return false;
 }
 
 const MAX_FIELD_CHARS = 80;

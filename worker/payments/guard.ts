@@ -14,7 +14,7 @@ import { challengeToWire } from "../flows";
 import { challengeRequired, isNavigation } from "../challenge-response";
 import { forwardToOrigin, rawPathOf } from "../proxy";
 import { clearSession, issueSession, userFromClaims } from "../session";
-import { bodyFields, matchAction, renderSummary } from "./actions";
+import { bodyFields, hasDuplicateFields, matchAction, renderSummary } from "./actions";
 
 /** Largest body a sensitive action may carry (it is hashed, and held for page forms). */
 const MAX_ACTION_BODY_BYTES = 16 * 1024;
@@ -31,7 +31,7 @@ async function sha256(bytes: ArrayBuffer): Promise<string> {
 }
 
 /** The sensitive action this request is, bound to its exact method, path and body; or none. */
-async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundAction; body?: ArrayBuffer } | "too_large"> {
+async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundAction; body?: ArrayBuffer } | "too_large" | "ambiguous"> {
   const url = new URL(c.req.url);
   const path = rawPathOf(c.req.url);
   const matched = matchAction(c.var.config.sensitiveActions, c.req.method, path);
@@ -40,6 +40,7 @@ async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundActio
   if (body.byteLength > MAX_ACTION_BODY_BYTES) return "too_large";
   const contentType = c.req.header("content-type") ?? "";
   const text = new TextDecoder().decode(body);
+  if (hasDuplicateFields(contentType, text)) return "ambiguous";
   const summary = renderSummary(matched.action.summary, { ...bodyFields(contentType, text), ...matched.params });
   const action: BoundAction = { method: c.req.method, path: `${path}${url.search}`, bodyHash: await sha256(body), summary };
   // A page form cannot repeat itself with a header: hold it, to be sent on only through its grant.
@@ -52,6 +53,7 @@ export async function guardPayments(c: Context<AppEnv>, session: SessionClaims):
   const { config, ports } = c.var;
   const described = await describeAction(c);
   if (described === "too_large") return apiError(c, "payload_too_large");
+  if (described === "ambiguous") return apiError(c, "bad_request");
   const grantHeader = c.req.header(GRANT_HEADER);
   const grantId = grantHeader && /^[A-Za-z0-9_-]{16,64}$/.test(grantHeader) ? grantHeader : undefined;
   const decision = await ports

@@ -50,7 +50,7 @@ export async function signIn(
   // SSO users have no Stepgate password: same answer and cost as an unknown email (their
   // domain normally goes to the IdP before this point; this covers a domain not configured).
   if (!user || !company || !user.active || user.sso) {
-    await ports.decoyAccount().signInDecoy(password);
+    await ports.decoyAccount(email).signInDecoy(password);
     if (user) audit(c, user, "sign_in", "failure", !user.active ? "inactive" : user.sso ? "password sign-in of an SSO user" : "company_missing");
     return { ok: false, reason: "invalid_credentials" };
   }

@@ -24,7 +24,12 @@ export interface Ports {
   /** The account's Durable Object: atomic per account, serialises every verification. */
   account(userId: string): DurableObjectStub<AccountDO>;
   /** A Durable Object with no account in it, used to give unknown emails the same cost. */
-  decoyAccount(): DurableObjectStub<AccountDO>;
+  /**
+   * The decoy account that spends a real password check's cost for `email` when it has no
+   * account (unknown, inactive, SSO). One of DECOY_SHARDS objects, chosen by the email, so
+   * concurrent unknown emails do not queue on one object (a latency signal real accounts lack).
+   */
+  decoyAccount(email: string): DurableObjectStub<AccountDO>;
   /** Appends to the company's audit log (company Durable Object, append-only). */
   audit(companyId: string, entry: AuditEntry): Promise<void>;
   company(companyId: string): DurableObjectStub<CompanyDO>;
@@ -67,10 +72,22 @@ function buildPorts(env: Bindings): Ports {
       putCompany: (company) => kv.put(COMPANY_KEY(company.id), JSON.stringify(company)),
     },
     account: (userId) => env.ACCOUNT.get(env.ACCOUNT.idFromName(`user:${userId}`)),
-    decoyAccount: () => env.ACCOUNT.get(env.ACCOUNT.idFromName("decoy")),
+    decoyAccount: (email) => env.ACCOUNT.get(env.ACCOUNT.idFromName(`decoy:${decoyShard(email)}`)),
     company: (companyId) => env.COMPANY.get(env.COMPANY.idFromName(`company:${companyId}`)),
     audit: (companyId, entry) => env.COMPANY.get(env.COMPANY.idFromName(`company:${companyId}`)).appendAudit(entry),
     notifier: createNotifier(env, getConfig(env), now),
     now,
   };
+}
+
+export const DECOY_SHARDS = 64;
+
+/** FNV-1a of the lower-cased email, modulo DECOY_SHARDS: the same email always gets the same decoy. */
+export function decoyShard(email: string): number {
+  let hash = 0x811c9dc5;
+  for (const char of email.toLowerCase()) {
+    hash ^= char.codePointAt(0) ?? 0;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % DECOY_SHARDS;
 }

@@ -16,7 +16,7 @@ async function ed25519(kid: string) {
   return { privateJwk: { ...(await exportJWK(privateKey)), kid }, publicJwk: { ...(await exportJWK(publicKey)), kid } };
 }
 
-const claims = { sub: "demo-user", sid: "s1", jti: "j1", email: "user@demo.test", role: "user" as const, company: "demo", amr: ["pwd", "otp"], auth_time: 1_800_000_000 };
+const claims = { sub: "demo-user", sid: "s1", jti: "j1", email: "user@demo.test", role: "standard" as const, company: "demo", amr: ["pwd", "otp"], auth_time: 1_800_000_000 };
 
 function problemsOf(bindings: Record<string, unknown>): string {
   try {
@@ -33,7 +33,7 @@ describe("origin key rotation", () => {
     const next = await ed25519("origin-next");
     const config = parseConfig({ ...base, ORIGIN_JWKS_EXTRA: JSON.stringify([next.publicJwk]) });
     const jwks = await publicJwks(config);
-    expect(jwks.keys.map((key) => (key as { kid: string }).kid)).toEqual([config.originKeyJwk.kid, "origin-next"]);
+    expect(jwks.keys.map((key) => (key as unknown as { kid: string }).kid)).toEqual([config.originKeyJwk.kid, "origin-next"]);
     expect(JSON.stringify(jwks)).not.toContain('"d"');
     expect(jwks.keys[1]).toEqual({ kty: "OKP", crv: "Ed25519", x: next.publicJwk.x, kid: "origin-next", alg: "EdDSA", use: "sig" });
     const assertion = await signOriginToken(claims, config, Date.now());

@@ -54,7 +54,7 @@ function originOf(url: string): string {
  */
 export function isCanonicalPath(rawPath: string): boolean {
   if (!rawPath.startsWith("/") || rawPath.includes("//") || rawPath.includes("\\")) return false;
-  if (/%(2f|5c|2e|25|00|3b)/i.test(rawPath) || /[\x00-\x1f\x7f]/.test(rawPath)) return false;
+  if (/%(2f|5c|2e|25|3b|[01][0-9a-f]|7f)/i.test(rawPath) || /[\x00-\x1f\x7f]/.test(rawPath)) return false;
   // `;` starts path parameters that some origins strip (/payments;x/ is /payments/ to Tomcat).
   if (rawPath.includes(";")) return false;
   // An encoded unreserved character (%70 for "p") has a canonical plain form; an origin decodes it

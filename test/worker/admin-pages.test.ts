@@ -5,7 +5,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { addMember, forgeSessionToken, putSettings } from "./admin-helpers";
-import { client, enrolledUser, PASSWORD, type Client } from "./helpers";
+import { client, enrolledUser, PASSWORD, signIn, totpCode, verify, type Client } from "./helpers";
 
 const form = (fields: Record<string, string>) => ({
   method: "POST",
@@ -14,8 +14,9 @@ const form = (fields: Record<string, string>) => ({
 });
 
 let admin: Client;
+let adminSecret: string;
 beforeAll(async () => {
-  ({ client: admin } = await enrolledUser("admin@demo.test"));
+  ({ client: admin, secret: adminSecret } = await enrolledUser("admin@demo.test"));
 });
 
 describe("the admin page", () => {
@@ -114,6 +115,28 @@ describe("the early-enrollment notice", () => {
 });
 
 describe("a stale second factor (runs last: re-verifying signs the admin out)", () => {
+  it("offers Verify it's you: a code in this session opens the admin page again, without signing in", async () => {
+    // A second admin session of its own (the shared one must stay as it is for the next test).
+    const { client: second, body } = await signIn("admin@demo.test");
+    expect((await verify(second, body.challenge!.id, "totp", await totpCode(adminSecret))).status).toBe(200);
+    const stale = client();
+    stale.cookie = `__Host-stepgate=${await forgeSessionToken(second, { mfa_at: Math.floor(Date.now() / 1000) - 700 })}`;
+    const denied = await stale.fetch("/_stepgate/admin");
+    expect(denied.status).toBe(403);
+    expect(await denied.text()).toContain('href="/_stepgate/settings/verify?then=admin"');
+    const page = await (await stale.fetch("/_stepgate/settings/verify?then=admin")).text();
+    expect(page).toContain("Company administration needs a second factor from the last 10 minutes.");
+    expect(page).toContain('name="then" value="admin"');
+
+    const wrong = await stale.fetch("/_stepgate/settings/verify", form({ then: "admin", method: "totp", code: "000000" }));
+    expect(wrong.status).toBe(401);
+    expect((await stale.fetch("/_stepgate/admin")).status).toBe(403); // still stale
+    const passed = await stale.fetch("/_stepgate/settings/verify", form({ then: "admin", method: "totp", code: await totpCode(adminSecret, Date.now() + 30_000) }));
+    expect(passed.status).toBe(303);
+    expect(passed.headers.get("location")).toBe("/_stepgate/admin");
+    expect((await stale.fetch("/_stepgate/admin")).status).toBe(200);
+  });
+
   it("shows Verify again, which signs out and comes back through sign-in", async () => {
     const stale = client();
     stale.cookie = `__Host-stepgate=${await forgeSessionToken(admin, { mfa_at: Math.floor(Date.now() / 1000) - 700 })}`;

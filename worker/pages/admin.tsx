@@ -149,8 +149,13 @@ export function AdminDeniedPage(props: { nonce: string; prefix: string; message:
       <p class="error" role="alert">{props.message}</p>
       {props.reauth ? (
         <form method="post" action={`${props.prefix}/admin/reverify`}>
-          <p>You will sign in again with your password and second factor, then come back here.</p>
-          <button type="submit">Verify again</button>
+          <p>Enter a code from your authenticator app, your phone or your recovery code, and come back here.</p>
+          <a class="button" href={`${props.prefix}/settings/verify?then=admin`}>
+            Verify it's you
+          </a>{" "}
+          <button type="submit" class="secondary">
+            Sign in again instead
+          </button>
           <p class="muted">
             No second factor yet? <a href={`${props.prefix}/enroll/select?next=${encodeURIComponent(`${props.prefix}/admin`)}`}>Set one up</a> first.
           </p>

@@ -9,7 +9,8 @@ interface Frame {
   prefix: string;
 }
 
-export type SettingsAction = "totp" | "phone" | "recovery";
+/** What the identity check is for; "admin": company administration (decision 0007). */
+export type SettingsAction = "totp" | "phone" | "recovery" | "admin";
 
 const SETTINGS_CSS_NOTE = "Every change needs a fresh verification (valid 10 minutes) and ends with a new recovery code to save.";
 
@@ -96,6 +97,7 @@ const WHY: Record<SettingsAction, string> = {
   totp: "To change your authenticator app, first verify it's you.",
   phone: "To change your phone number, first enter a code we text to your current number.",
   recovery: "To get a new recovery code, first verify it's you.",
+  admin: "Company administration needs a second factor from the last 10 minutes. Verify it's you, then you go back to the admin page.",
 };
 
 export function VerifyIdentityPage(

@@ -17,7 +17,7 @@ import { refusalMessage, renderRecovery } from "./pages-sms";
 export const settingsPages = new Hono<AppEnv>();
 settingsPages.use("*", formCsrfGuard);
 
-const ACTIONS: readonly SettingsAction[] = ["totp", "phone", "recovery"];
+const ACTIONS: readonly SettingsAction[] = ["totp", "phone", "recovery", "admin"];
 const actionOf = (raw: string | undefined | null): SettingsAction => ACTIONS.find((a) => a === raw) ?? "totp";
 const settingsPath = (c: Context<AppEnv>) => `${c.var.config.prefix}/settings`;
 
@@ -76,7 +76,9 @@ settingsPages.post("/verify", async (c) => {
   if (!result.ok) {
     return renderVerify(c, then, method, { sent: method === "sms", error: refusalMessage(result.reason, result.retryAfterSeconds) }, toWire(result.reason).status as 400);
   }
-  const target = then === "phone" ? `${c.var.config.prefix}/enroll/sms?next=${encodeURIComponent(settingsPath(c))}` : `${settingsPath(c)}?verified=${then}`;
+  const prefix = c.var.config.prefix;
+  const target =
+    then === "phone" ? `${prefix}/enroll/sms?next=${encodeURIComponent(settingsPath(c))}` : then === "admin" ? `${prefix}/admin` : `${settingsPath(c)}?verified=${then}`;
   if (result.recoveryCode) {
     return renderRecovery(c, result.recoveryCode, target.startsWith(settingsPath(c) + "?") ? settingsPath(c) : target, "You verified with your recovery code, so it no longer works. Here is your new one.");
   }

@@ -240,6 +240,26 @@ export function SignOutPage(props: Frame & { signedIn: boolean }) {
   );
 }
 
+/**
+ * After `POST /login` with a single sign-on email: on to the identity provider. Not a redirect: a
+ * form whose answer redirects to another origin breaks the page's CSP `form-action 'self'`, which
+ * browsers apply to redirects too. The link is followed at once by a nonce'd script (no data in
+ * the script), and stays for anyone without scripts.
+ */
+export function SsoContinuePage(props: Frame & { redirect: string }) {
+  return (
+    <Layout title="Continue to your company's sign-in page" nonce={props.nonce} script={SSO_CONTINUE_SCRIPT}>
+      <h1>Continue to your company's sign-in page</h1>
+      <p>Your company signs you in with its own sign-in page. You come back here when you are done.</p>
+      <a class="button" id="sso-continue" href={props.redirect}>
+        Continue
+      </a>
+    </Layout>
+  );
+}
+
+const SSO_CONTINUE_SCRIPT = "location.replace(document.getElementById('sso-continue').href);";
+
 export function MessagePage(props: Frame & { title: string; message: string }) {
   return (
     <Layout title={props.title} nonce={props.nonce}>

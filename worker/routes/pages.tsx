@@ -63,9 +63,10 @@ pages.post("/login", async (c) => {
   const next = nextOf(c, form);
   const email = (form?.email ?? "").trim();
   const password = form?.password ?? "";
-  // An SSO domain goes to its identity provider before any password work (the password is ignored).
+  // An SSO domain goes to its identity provider before any password work (the password is ignored),
+  // through a page rather than a 303 (views.SsoContinuePage says why).
   const sso = email.length <= 254 ? await ssoLoginFor(c, email, next) : null;
-  if (sso?.ok) return c.redirect(sso.redirect, 303);
+  if (sso?.ok) return c.html(<views.SsoContinuePage {...frame(c, next)} redirect={sso.redirect} />);
   if (sso) return c.html(<views.LoginPage {...frame(c, next)} email={email} error={toWire(sso.reason).message} />, toWire(sso.reason).status);
   if (!email || !password || email.length > 254 || password.length > 1024) {
     return c.html(<views.LoginPage {...frame(c, next)} email={email.slice(0, 254)} error="Enter your email and password." />, 400);

@@ -6,7 +6,7 @@ import { accountStub, client, PASSWORD, type Client } from "./helpers";
 let serial = 0;
 
 /** A fresh active person in the demo company (own account object), with the demo password. */
-export async function makeUser(role: Role, label = role): Promise<{ id: string; email: string }> {
+export async function makeUser(role: Role, label: string = role): Promise<{ id: string; email: string }> {
   serial += 1;
   const id = `t-${label}-${serial}-${crypto.randomUUID().slice(0, 8)}`;
   const email = `${id}@demo.test`;

@@ -24,6 +24,7 @@ import { stepUp } from "./routes/stepup";
 import { ssoApi, ssoPages } from "./routes/sso";
 import { ensureSsoDemoSeeded } from "./sso/demo-seed";
 import { ensureDemoSeeded } from "./seed";
+import { markDemoSeeded } from "./hot-path";
 import { loadSession } from "./session";
 
 const pageSecurityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -51,10 +52,10 @@ function isPublicPath(config: Config, path: string): boolean {
 
 /** Decides whether a non-gateway request may reach the origin, and forwards it if so. */
 async function protect(c: Context<AppEnv>): Promise<Response> {
-  const { config } = c.var;
+  const config = c.get("config");
   const path = rawPathOf(c.req.url);
   if (isPublicPath(config, path)) return forwardToOrigin(c, null);
-  const session = c.var.session;
+  const session = c.get("session");
   if (session?.stg === "done") {
     if (isPaymentsPath(config.paymentsPrefix, path)) return guardPayments(c, session);
     return forwardToOrigin(c, await leavePaymentsIfInside(c, session));
@@ -87,6 +88,7 @@ function buildApp(prefix: string): Hono<AppEnv> {
     if (config.seedDemo) {
       await ensureDemoSeeded(c.env.KV, ports, config.pepper);
       await ensureSsoDemoSeeded(c.env.KV, ports, config.sso);
+      markDemoSeeded(c.env.KV);
     }
     return next();
   });

@@ -19,6 +19,8 @@ export interface Variables {
   session: SessionClaims | null;
   /** CSP nonce for the page being rendered. */
   nonce: string;
+  /** Set when a session cookie was set or cleared on the response (kept by a forwarded answer). */
+  responseHeadersSet: boolean;
 }
 
 export type AppEnv = { Bindings: Bindings; Variables: Variables };

@@ -2,6 +2,7 @@
 import { ConfigError, getConfig } from "./config";
 import type { Bindings } from "./env";
 import { appFor } from "./app";
+import { hotPath } from "./hot-path";
 
 export { AccountDO } from "./do/account";
 export { CompanyDO } from "./do/company";
@@ -18,6 +19,9 @@ export default {
         { status: 500 },
       );
     }
+    // A signed-in request that is a plain forward skips the router (worker/hot-path.ts).
+    const forwarded = hotPath(request, env, config);
+    if (forwarded) return forwarded;
     const app = appFor(config);
     return app.fetch(request, env, ctx);
   },

@@ -53,6 +53,7 @@ function originOf(url: string): string {
  * differently from the gateway.
  */
 export function isCanonicalPath(rawPath: string): boolean {
+  if (isPlainPath(rawPath)) return true;
   if (!rawPath.startsWith("/") || rawPath.includes("//") || rawPath.includes("\\")) return false;
   if (/%(2f|5c|2e|25|3b|[01][0-9a-f]|7f)/i.test(rawPath) || /[\x00-\x1f\x7f]/.test(rawPath)) return false;
   // `;` starts path parameters that some origins strip (/payments;x/ is /payments/ to Tomcat).
@@ -71,13 +72,53 @@ export function isCanonicalPath(rawPath: string): boolean {
   return true;
 }
 
+/**
+ * The common case, decided in one scan: "/" then segments of unreserved characters only
+ * (A-Z a-z 0-9 - . _ ~), none empty (a trailing "/" aside), none "." or "..". Such a path passes
+ * every rule of `isCanonicalPath`; anything else is left to those rules.
+ */
+function isPlainPath(path: string): boolean {
+  if (path.charCodeAt(0) !== 0x2f) return false;
+  let segmentStart = 1;
+  for (let i = 1; i <= path.length; i++) {
+    const code = i < path.length ? path.charCodeAt(i) : 0x2f;
+    if (code === 0x2f) {
+      const length = i - segmentStart;
+      if (length === 0 && i < path.length) return false; // "//"
+      if ((length === 1 || length === 2) && path.charCodeAt(segmentStart) === 0x2e && path.charCodeAt(i - 1) === 0x2e) return false; // "." or ".."
+      segmentStart = i + 1;
+    } else if (
+      !(
+        (code >= 0x61 && code <= 0x7a) || // a-z
+        (code >= 0x41 && code <= 0x5a) || // A-Z
+        (code >= 0x30 && code <= 0x39) || // 0-9
+        code === 0x2d || // -
+        code === 0x2e || // .
+        code === 0x5f || // _
+        code === 0x7e // ~
+      )
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** The raw path as sent, before any URL normalisation. */
 export function rawPathOf(url: string): string {
   const afterScheme = url.indexOf("://");
   const pathStart = url.indexOf("/", afterScheme + 3);
   if (pathStart < 0) return "/";
-  const end = url.slice(pathStart).search(/[?#]/);
-  return end < 0 ? url.slice(pathStart) : url.slice(pathStart, pathStart + end);
+  let end = url.indexOf("?", pathStart);
+  const fragment = url.indexOf("#", pathStart);
+  if (fragment >= 0 && (end < 0 || fragment < end)) end = fragment;
+  return end < 0 ? url.slice(pathStart) : url.slice(pathStart, end);
+}
+
+/** The raw path and query as sent (what the origin is asked for). */
+export function pathAndSearchOf(url: string): string {
+  const queryAt = url.indexOf("?");
+  return queryAt < 0 ? rawPathOf(url) : `${rawPathOf(url)}${url.slice(queryAt)}`;
 }
 
 const originTokens = new Map<string, { token: string; expMs: number }>();
@@ -120,7 +161,6 @@ function stripSessionCookie(cookieHeader: string): string {
     .join("; ");
 }
 
-/** Forwards the request to the origin as `session` (null only for configured public paths). */
 /** What the payments tool adds to a forwarded request (docs/API.md, origin assertion). */
 export interface ForwardOptions {
   /** Send this request instead of the incoming one (a held form, sent on through its grant). */
@@ -132,49 +172,67 @@ export interface ForwardOptions {
   grant?: string;
 }
 
-/** Forwards the request to the origin as `session` (null only for configured public paths). */
+/**
+ * Forwards the request to the origin as `session` (null only for configured public paths), from
+ * a route handler. Headers a handler already set on the context (a re-minted or cleared session
+ * cookie, flagged by session.ts) are merged into the origin's answer.
+ */
 export async function forwardToOrigin(c: Context<AppEnv>, session: SessionClaims | null, options: ForwardOptions = {}): Promise<Response> {
-  const config = c.get("config");
-  const ports = c.get("ports");
-  const raw = c.req.raw;
-  const queryAt = raw.url.indexOf("?");
-  const search = queryAt < 0 ? "" : raw.url.slice(queryAt);
-  const pathAndSearch = options.request?.pathAndSearch ?? `${rawPathOf(raw.url)}${search}`;
+  const response = await forwardRequest(c.req.raw, c.get("config"), session, c.get("ports").now(), options);
+  if (!c.get("responseHeadersSet")) return response;
+  // newResponse keeps headers already set on the context (a re-minted session cookie).
+  return c.newResponse(response.body, response);
+}
+
+/**
+ * Forwards `raw` to the origin as `session`. The request's path and query are taken from the raw
+ * URL (never normalised), client headers are filtered in one pass, and the origin's answer is
+ * returned with hop-by-hop headers removed and its own redirects pointed at the public URL.
+ */
+export async function forwardRequest(raw: Request, config: Config, session: SessionClaims | null, nowMs: number, options: ForwardOptions = {}): Promise<Response> {
+  const url = raw.url;
+  const pathAndSearch = options.request?.pathAndSearch ?? pathAndSearchOf(url);
   // ORIGIN_URL has no trailing slash (config.ts strips it); its path, if any, prefixes ours.
   const upstreamUrl = `${config.originUrl}${pathAndSearch}`;
-  const targetOrigin = originOf(config.originUrl);
 
   // One pass over the client's headers: drop hop-by-hop (also those named in Connection, RFC 9110
   // §7.6.1), identity and forwarding headers, every stepgate-* header and the session cookie.
-  const connection = raw.headers.get("connection");
-  const listed = connection ? connection.split(",").map((name) => name.trim().toLowerCase()) : [];
+  const incoming = raw.headers;
+  const connection = incoming.get("connection");
+  const listed = connection ? connection.split(",").map((name) => name.trim().toLowerCase()) : null;
   const headers = new Headers();
-  for (const [name, value] of raw.headers) {
-    if (DROPPED_REQUEST_HEADERS.has(name) || name.startsWith("stepgate-") || name.startsWith("x-stepgate-") || listed.includes(name)) continue;
+  let cookieHeader: string | null = null;
+  let host: string | null = null;
+  let clientIp: string | null = null;
+  for (const [name, value] of incoming) {
+    if (name === "cookie") cookieHeader = value;
+    else if (name === "host") host = value;
+    else if (name === "cf-connecting-ip") clientIp = value;
+    if (DROPPED_REQUEST_HEADERS.has(name) || name.startsWith("stepgate-") || name.startsWith("x-stepgate-") || listed?.includes(name)) continue;
     headers.append(name, value);
   }
-  const cookieHeader = raw.headers.get("cookie");
   const cookies = cookieHeader ? stripSessionCookie(cookieHeader) : "";
   if (cookies) headers.set("cookie", cookies);
-  const host = raw.headers.get("host");
   if (host) headers.set("x-forwarded-host", host);
-  headers.set("x-forwarded-proto", raw.url.startsWith("https:") ? "https" : "http");
-  const clientIp = raw.headers.get("cf-connecting-ip");
+  headers.set("x-forwarded-proto", url.startsWith("https:") ? "https" : "http");
   if (clientIp) headers.set("x-forwarded-for", clientIp);
-  if (session) headers.set(ORIGIN_ASSERTION_HEADER, await originTokenFor(session, config, ports.now(), options));
+  if (session) headers.set(ORIGIN_ASSERTION_HEADER, await originTokenFor(session, config, nowMs, options));
 
-  const method = options.request?.method ?? c.req.method;
-  let body: BodyInit | null = method === "GET" || method === "HEAD" ? null : (options.body ?? c.req.raw.body);
+  const method = options.request?.method ?? raw.method;
+  let body: BodyInit | null = method === "GET" || method === "HEAD" ? null : (options.body ?? raw.body);
   if (options.request) {
     headers.set("content-type", options.request.contentType);
     headers.delete("content-length");
     body = method === "GET" || method === "HEAD" ? null : options.request.body;
   }
   const upstream = await fetch(upstreamUrl, { method, headers, body, redirect: "manual" });
+  // The origin's headers are immutable: one copy, then the hop-by-hop names removed.
   const responseHeaders = new Headers(upstream.headers);
   for (const name of HOP_BY_HOP) responseHeaders.delete(name);
   const location = responseHeaders.get("location");
-  if (location?.startsWith(targetOrigin)) responseHeaders.set("location", config.publicUrl + location.slice(targetOrigin.length));
-  // newResponse keeps headers already set on the context (a re-minted session cookie).
-  return c.newResponse(upstream.body, new Response(null, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders }));
+  if (location !== null) {
+    const targetOrigin = originOf(config.originUrl);
+    if (location.startsWith(targetOrigin)) responseHeaders.set("location", config.publicUrl + location.slice(targetOrigin.length));
+  }
+  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: responseHeaders });
 }

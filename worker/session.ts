@@ -14,6 +14,14 @@ import { checkSessionToken, revokeSessionInIsolate, signSessionToken } from "./l
 
 export const SESSION_COOKIE = "__Host-stepgate";
 
+/**
+ * Records that a session cookie was set or cleared on `c`'s response, so that a forwarded answer
+ * keeps it (`forwardToOrigin`). Requests that set no header skip that merge (the hot path).
+ */
+function markResponseHeaders(c: Context<AppEnv>): void {
+  c.set("responseHeadersSet", true);
+}
+
 /** The directory fields a session token carries. */
 export type TokenUser = Pick<UserRecord, "id" | "email" | "role" | "companyId">;
 
@@ -46,6 +54,7 @@ export async function issueSession(c: Context<AppEnv>, session: SessionRecord, u
   const input = sessionClaimsFor(session, user);
   const token = await signSessionToken(input, config, nowMs);
   setCookie(c, SESSION_COOKIE, token, cookieOptions(config));
+  markResponseHeaders(c);
   const iat = Math.floor(nowMs / 1000);
   const claims: SessionClaims = { ...input, iss: config.issuer, aud: "stepgate:session", iat, exp: iat + config.sessionTokenTtlSeconds };
   c.set("session", claims);
@@ -56,6 +65,7 @@ export function clearSession(c: Context<AppEnv>): void {
   const session = c.var.session;
   if (session) revokeSessionInIsolate(session.sid, c.var.ports.now() + c.var.config.sessionTokenTtlSeconds * 1000);
   deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
+  markResponseHeaders(c);
   c.set("session", null);
 }
 

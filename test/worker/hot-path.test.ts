@@ -1,0 +1,197 @@
+/**
+ * The hot path (worker/hot-path.ts) forwards a signed-in request before the router. It must take
+ * only requests the full application would forward as that session, and forward them exactly as
+ * the full application does; everything else is declined (null) and decided by app.ts.
+ */
+import { SELF, env } from "cloudflare:test";
+import fc from "fast-check";
+import { Hono } from "hono";
+import { getCookie } from "hono/cookie";
+import { describe, expect, it } from "vitest";
+import { getConfig } from "../../worker/config";
+import { hotPath, plainSessionCookie } from "../../worker/hot-path";
+import { signSessionToken } from "../../worker/lib/tokens";
+import { isCanonicalPath, pathAndSearchOf, rawPathOf } from "../../worker/proxy";
+import { SESSION_COOKIE } from "../../worker/session";
+import { enrolledUser, GATEWAY, originHits, sessionClaimsOf, signIn, type Client } from "./helpers";
+
+const config = () => getConfig(env as unknown as Record<string, unknown>);
+const hot = (url: string, init: RequestInit = {}) => hotPath(new Request(url, init), env as never, config());
+
+/** The origin stub's echo of what it received. */
+type Echo = { method: string; path: string; search: string; headers: Record<string, string>; body: string };
+
+/** A request through the Worker (the full application on first sight of a token). */
+async function viaWorker(c: Client, path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set("cookie", c.cookie!);
+  return SELF.fetch(`${GATEWAY}${path}`, { ...init, headers, redirect: "manual" });
+}
+
+describe("hot path", () => {
+  it("forwards a signed-in request exactly as the full application does", async () => {
+    const { client: c } = await enrolledUser("user@demo.test");
+    const init = {
+      method: "POST",
+      headers: {
+        cookie: `${c.cookie}; app=1`,
+        "content-type": "application/json",
+        "stepgate-assertion": "forged",
+        "x-stepgate-anything": "forged",
+        "x-forwarded-user": "admin@demo.test",
+        "x-forwarded-for": "10.0.0.1",
+        forwarded: "for=10.0.0.1",
+        connection: "keep-alive, x-secret",
+        "x-secret": "hop-by-hop",
+        "cf-connecting-ip": "192.0.2.7",
+        "x-app": "kept",
+      },
+      body: JSON.stringify({ amount: 1 }),
+    };
+    // First sight of the token: the full application verifies it (and caches the verification).
+    const full = await SELF.fetch(`${GATEWAY}/hp/echo?q=1&r=%20`, init);
+    expect(full.status).toBe(200);
+    const fromFull = (await full.json()) as Echo;
+    // Now the hot path takes the same request.
+    const forwarded = hot(`${GATEWAY}/hp/echo?q=1&r=%20`, init);
+    expect(forwarded).not.toBeNull();
+    const fast = await forwarded!;
+    expect(fast.status).toBe(200);
+    const fromHot = (await fast.json()) as Echo;
+    expect(fromHot).toEqual(fromFull); // same origin assertion too (cached per session)
+    expect(fromHot.headers["stepgate-assertion"]?.split(".")).toHaveLength(3);
+    expect(fromHot.headers["stepgate-assertion"]).not.toBe("forged");
+    for (const name of ["x-stepgate-anything", "x-forwarded-user", "forwarded", "x-secret", "connection"]) expect(fromHot.headers[name], name).toBeUndefined();
+    expect(fromHot.headers["x-forwarded-for"]).toBe("192.0.2.7");
+    expect(fromHot.headers.cookie).toBe("app=1");
+    expect(fromHot.headers["x-app"]).toBe("kept");
+    expect(fromHot).toMatchObject({ method: "POST", path: "/hp/echo", search: "?q=1&r=%20", body: '{"amount":1}' });
+    expect(await originHits("/hp/echo")).toBe(2);
+  });
+
+  it("rewrites the origin's redirects to the gateway and does not follow them", async () => {
+    const { client: c } = await enrolledUser("payee@demo.test");
+    await viaWorker(c, "/hp/warm");
+    const response = await hot(`${GATEWAY}/redirect-hot`, { headers: { cookie: c.cookie! } })!;
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe(`${GATEWAY}/elsewhere`);
+  });
+
+  it("declines every request the full application must decide", async () => {
+    const { client: c } = await enrolledUser("admin@demo.test");
+    await viaWorker(c, "/hp/warm");
+    const cookie = c.cookie!;
+    const token = cookie.slice(`${SESSION_COOKIE}=`.length);
+    expect(hot(`${GATEWAY}/hp/ok`, { headers: { cookie } })).not.toBeNull();
+    const declined: Array<[string, RequestInit]> = [
+      [`${GATEWAY}/hp/ok`, { method: "HEAD", headers: { cookie } }],
+      [`${GATEWAY}/_stepgate/api/me`, { headers: { cookie } }],
+      [`${GATEWAY}/_STEPGATE/login`, { headers: { cookie } }],
+      [`${GATEWAY}/_stepgate`, { headers: { cookie } }],
+      [`${GATEWAY}/payments/`, { headers: { cookie } }],
+      [`${GATEWAY}/PAYMENTS/x`, { headers: { cookie } }],
+      [`${GATEWAY}/payments`, { headers: { cookie } }],
+      [`${GATEWAY}/a%2fb`, { headers: { cookie } }],
+      [`${GATEWAY}/a;b`, { headers: { cookie } }],
+      [`${GATEWAY}/%70ayments/x`, { headers: { cookie } }],
+      [`${GATEWAY}/hp/ok`, {}],
+      [`${GATEWAY}/hp/ok`, { headers: { cookie: `${cookie}; ${cookie}` } }],
+      [`${GATEWAY}/hp/ok`, { headers: { cookie: `${SESSION_COOKIE}="${token}"` } }],
+      [`${GATEWAY}/hp/ok`, { headers: { cookie: `x${cookie}` } }],
+      [`${GATEWAY}/hp/ok`, { headers: { cookie: `${cookie} x` } }],
+      [`${GATEWAY}/hp/ok`, { headers: { cookie: `${cookie.slice(0, -2)}` } }], // never verified here
+      [`${GATEWAY}/hp/ok`, { headers: { cookie: `${SESSION_COOKIE}=` } }],
+    ];
+    for (const [url, init] of declined) expect(hot(url, init), `${init.method ?? "GET"} ${url} ${JSON.stringify(init.headers)}`).toBeNull();
+  });
+
+  it("declines a session before MFA, a token due for re-mint, and a signed-out session", async () => {
+    const { client: preMfa } = await signIn("payor@demo.test");
+    expect((await viaWorker(preMfa, "/hp/pre", { headers: { accept: "application/json" } })).status).toBe(403);
+    expect(hot(`${GATEWAY}/hp/pre`, { headers: { cookie: preMfa.cookie! } })).toBeNull();
+
+    const { client: c } = await enrolledUser("payor@demo.test");
+    const claims = sessionClaimsOf(c) as Parameters<typeof signSessionToken>[0] & { iss?: string; aud?: string; iat?: number; exp?: number };
+    const { iss: _iss, aud: _aud, iat: _iat, exp: _exp, ...input } = claims;
+    const old = await signSessionToken(input, config(), Date.now() - (config().sessionRemintAfterSeconds + 5) * 1000);
+    const due: Client = { cookie: `${SESSION_COOKIE}=${old}`, fetch: c.fetch };
+    // The full application renews it (the account's Durable Object confirms the session) and the
+    // new cookie rides on the origin's answer; the hot path never takes the old token.
+    const renewed = await viaWorker(due, "/hp/remint");
+    expect(renewed.status).toBe(200);
+    expect(renewed.headers.get("set-cookie")).toMatch(new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_.-]+;`));
+    expect(hot(`${GATEWAY}/hp/remint`, { headers: { cookie: due.cookie! } })).toBeNull();
+
+    await viaWorker(c, "/hp/before-sign-out");
+    expect(hot(`${GATEWAY}/hp/x`, { headers: { cookie: c.cookie! } })).not.toBeNull();
+    const cookie = c.cookie!;
+    expect((await c.fetch("/_stepgate/api/session", { method: "DELETE" })).status).toBeLessThan(300);
+    expect(hot(`${GATEWAY}/hp/x`, { headers: { cookie } })).toBeNull();
+    const after = await SELF.fetch(`${GATEWAY}/hp/after-sign-out`, { headers: { cookie, accept: "application/json" } });
+    expect(after.status).toBe(401);
+    expect(await originHits("/hp/after-sign-out")).toBe(0);
+  });
+
+  it("reads the session cookie as hono/cookie does whenever it reads one at all", async () => {
+    const app = new Hono().get("/", (c) => c.text(getCookie(c, SESSION_COOKIE) ?? "\u0000none"));
+    const hono = async (header: string) => {
+      const text = await (await app.request("/", { headers: { cookie: header } })).text();
+      return text === "\u0000none" ? undefined : text;
+    };
+    const piece = fc.oneof(
+      fc.constantFrom(SESSION_COOKIE, `${SESSION_COOKIE}=`, "=", ";", "; ", " ", "\t", '"', "%41", "a=b", "x", ".", "-", "_", "eyJ", "__Host-", "stepgate"),
+      fc.string({ maxLength: 4 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 8 }), async (pieces) => {
+        const header = pieces.join("");
+        const plain = plainSessionCookie(header);
+        if (plain !== undefined) expect(await hono(header), header).toBe(plain);
+      }),
+      { numRuns: 400 },
+    );
+    expect(plainSessionCookie(`${SESSION_COOKIE}=a.b-c_d`)).toBe("a.b-c_d");
+    expect(plainSessionCookie(`x=1; \t${SESSION_COOKIE}=abc; y=2`)).toBe("abc");
+    expect(plainSessionCookie(null)).toBeUndefined();
+  });
+
+  it("keeps the canonical-path rules and the raw path exactly as before its fast check", () => {
+    // The rules as they were before the one-scan fast check (reference copies).
+    const canonicalBefore = (rawPath: string): boolean => {
+      if (!rawPath.startsWith("/") || rawPath.includes("//") || rawPath.includes("\\")) return false;
+      if (/%(2f|5c|2e|25|00|3b)/i.test(rawPath) || /[\x00-\x1f\x7f]/.test(rawPath)) return false;
+      if (rawPath.includes(";")) return false;
+      for (const match of rawPath.matchAll(/%([0-9a-f]{2})/gi)) {
+        if (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(parseInt(match[1] ?? "0", 16)))) return false;
+      }
+      for (const segment of rawPath.split("/")) if (segment === "." || segment === "..") return false;
+      try {
+        decodeURIComponent(rawPath);
+      } catch {
+        return false;
+      }
+      return true;
+    };
+    const rawPathBefore = (url: string): string => {
+      const afterScheme = url.indexOf("://");
+      const pathStart = url.indexOf("/", afterScheme + 3);
+      if (pathStart < 0) return "/";
+      const end = url.slice(pathStart).search(/[?#]/);
+      return end < 0 ? url.slice(pathStart) : url.slice(pathStart, pathStart + end);
+    };
+    const chars = fc.constantFrom("/", "/", "a", "Z", "0", ".", "-", "_", "~", "%", "2", "f", "e", "5", "c", "7", ";", "\\", "?", "#", "!", "@", ":", "\u0000", "\u007f", "é", " ");
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 12 }), (list) => {
+        const path = list.join("");
+        expect(isCanonicalPath(path), JSON.stringify(path)).toBe(canonicalBefore(path));
+        const url = `https://gateway.test${path}`;
+        expect(rawPathOf(url), url).toBe(rawPathBefore(url));
+        const queryAt = url.indexOf("?");
+        expect(pathAndSearchOf(url)).toBe(`${rawPathBefore(url)}${queryAt < 0 ? "" : url.slice(queryAt)}`);
+      }),
+      { numRuns: 3000 },
+    );
+    for (const path of ["/", "/a/b/", "/.well-known/x", "/a..b/c.d", "/~u/_x-y"]) expect(isCanonicalPath(path), path).toBe(true);
+    for (const path of ["", "a", "//", "/a//b", "/.", "/..", "/a/./b", "/a/../b", "/a/.."]) expect(isCanonicalPath(path), path).toBe(false);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * The hot path, decided before the router: a request outside the gateway's prefix, the payments
+ * tool and the public paths, with a canonical path and a session cookie whose token this isolate
+ * has already verified, that is fresh (no re-mint due) and at stage `done`. Such a request is
+ * exactly one the full application (app.ts: `protect`) would forward as that session with no other
+ * effect, so it is forwarded here without building the router's context. Anything else, including
+ * every case that could answer differently (first sight of a token, re-mint, sign-out, another
+ * stage, payments, HEAD, an unusual cookie header), returns null and the full application decides.
+ */
+import type { SessionClaims } from "../shared/claims";
+import { toWire } from "./lib/errors";
+import { verifiedSessionClaims } from "./lib/tokens";
+import type { Config } from "./config";
+import type { Bindings } from "./env";
+import { isPaymentsPath } from "./payments/guard";
+import { createPorts } from "./ports";
+import { forwardRequest, isCanonicalPath, rawPathOf } from "./proxy";
+import { SESSION_COOKIE } from "./session";
+
+/** KV bindings whose demo seeding finished in this isolate (app.ts marks them). */
+const seeded = new WeakSet<object>();
+
+export function markDemoSeeded(kv: object): void {
+  seeded.add(kv);
+}
+
+/** Characters of a session token (a compact JWS: base64url parts and dots). */
+function isTokenChar(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x5f || code === 0x2e;
+}
+
+const COOKIE_PREFIX = `${SESSION_COOKIE}=`;
+
+/**
+ * The session cookie's value when the Cookie header holds it in the one plain form: the name
+ * occurs once, at the start of a pair, and the value is token characters up to `;` or the end.
+ * The cookie parser of the full application (hono/cookie) returns the same value for such a
+ * header. Any other header (no cookie, a quoted or encoded value, the name twice) gives undefined.
+ */
+export function plainSessionCookie(header: string | null): string | undefined {
+  if (header === null) return undefined;
+  const at = header.indexOf(COOKIE_PREFIX);
+  if (at < 0 || header.indexOf(SESSION_COOKIE, at + 1) >= 0) return undefined;
+  // The pair starts at the header's start or after `;` and optional spaces or tabs.
+  let before = at - 1;
+  while (before >= 0 && (header.charCodeAt(before) === 0x20 || header.charCodeAt(before) === 0x09)) before--;
+  if (before >= 0 && header.charCodeAt(before) !== 0x3b) return undefined;
+  const start = at + COOKIE_PREFIX.length;
+  let end = start;
+  while (end < header.length && isTokenChar(header.charCodeAt(end))) end++;
+  if (end === start || (end < header.length && header.charCodeAt(end) !== 0x3b)) return undefined;
+  return header.slice(start, end);
+}
+
+function isPublicPath(config: Config, path: string): boolean {
+  return config.publicPaths.some((prefix) => path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`));
+}
+
+/** Forwards a hot-path request, or returns null for the full application to decide. */
+export function hotPath(request: Request, env: Bindings, config: Config): Promise<Response> | null {
+  let session: SessionClaims | undefined;
+  let nowMs: number;
+  try {
+    if (request.method === "HEAD") return null;
+    if (config.seedDemo && !seeded.has(env.KV)) return null;
+    const path = rawPathOf(request.url);
+    if (!isCanonicalPath(path)) return null;
+    if (path.toLowerCase().startsWith(config.prefix.toLowerCase())) return null;
+    if (isPaymentsPath(config.paymentsPrefix, path) || isPublicPath(config, path)) return null;
+    const token = plainSessionCookie(request.headers.get("cookie"));
+    if (token === undefined) return null;
+    nowMs = createPorts(env).now();
+    session = verifiedSessionClaims(token, nowMs);
+    if (session === undefined || session.stg !== "done" || session.pay) return null;
+    if (nowMs - session.iat * 1000 >= config.sessionRemintAfterSeconds * 1000) return null;
+  } catch {
+    return null; // nothing was sent: the full application meets the same error and answers it
+  }
+  return forwardRequest(request, config, session, nowMs).catch(failClosed);
+}
+
+/** As the application's error handler (app.ts `onError`): nothing forwarded or changed, 503. */
+function failClosed(error: unknown): Response {
+  console.error("stepgate: request failed closed", error instanceof Error ? error.name : "unknown");
+  const { status, code, message } = toWire("storage_unavailable");
+  return Response.json({ error: { code, message } }, { status });
+}

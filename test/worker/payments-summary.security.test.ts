@@ -1,7 +1,9 @@
 /**
  * What you approve is what is sent: a sensitive action whose body names a field twice is refused,
  * because the summary shown at the challenge and the origin could read different values (a form's
- * first `amount` versus its last). Nothing reaches the origin and no challenge is opened.
+ * first `amount` versus its last). Nothing reaches the origin and no challenge is opened. Nor can a
+ * sensitive action be reached under another method: HEAD is its GET, and method-override headers
+ * or a `_method` query field are refused inside the payments tool.
  */
 import { describe, expect, it } from "vitest";
 import { enrolledUser, originHits, totpCode, type Client } from "./helpers";
@@ -37,5 +39,32 @@ describe("sensitive action bodies", () => {
     expect(single.status).toBe(401);
     expect(((await single.json()) as { challenge: { action: { summary: string } } }).challenge.action.summary).toBe("Create a disbursement of $125,000.00 to Acme");
     expect(await originHits("/payments/disbursements")).toBe(before);
+  });
+
+  it("a sensitive GET asked for as HEAD is the same action: challenged, not forwarded", async () => {
+    const { client: c, secret } = await enrolledUser("payee@demo.test");
+    await enterPayments(c, secret);
+    const head = await c.fetch("/payments/agreements/ps-head", { method: "HEAD", headers: api });
+    expect(head.status).toBe(401);
+    expect(head.headers.get("www-authenticate")).toMatch(/^Stepgate challenge=/);
+    expect(await originHits("/payments/agreements/ps-head")).toBe(0);
+  });
+
+  it("a method override (headers or _method query) inside the payments tool is refused and never forwarded", async () => {
+    const { client: c, secret } = await enrolledUser("admin@demo.test");
+    await enterPayments(c, secret);
+    const attempts: Array<[string, Record<string, string>]> = [
+      ["/payments/ps-override/a", { "x-http-method-override": "DELETE" }],
+      ["/payments/ps-override/b", { "x-http-method": "PUT" }],
+      ["/payments/ps-override/c", { "x-method-override": "DELETE" }],
+      ["/payments/ps-override/d?_method=DELETE", {}],
+    ];
+    for (const [path, headers] of attempts) {
+      const response = await c.fetch(path, { method: "POST", headers: { ...api, "content-type": "application/json", ...headers }, body: "{}" });
+      expect(response.status, path).toBe(400);
+      expect(await originHits(path.split("?")[0]!)).toBe(0);
+    }
+    // Outside the payments tool the headers are the origin's business (nothing there is step-up bound).
+    expect((await c.fetch("/ps-override/outside", { method: "POST", headers: { ...api, "content-type": "application/json", "x-http-method-override": "DELETE" }, body: "{}" })).status).toBe(200);
   });
 });

@@ -28,8 +28,10 @@ export const DEFAULT_SENSITIVE_ACTIONS: SensitiveAction[] = [
 /** Returns the matched action and its path parameters, or null. */
 export function matchAction(actions: SensitiveAction[], method: string, path: string) {
   const segments = path.replace(/\/+$/, "").split("/");
+  // Origins answer HEAD with their GET handler: a sensitive GET is sensitive as HEAD too.
+  const wanted = method.toUpperCase() === "HEAD" ? "GET" : method.toUpperCase();
   for (const action of actions) {
-    if (action.method !== method.toUpperCase()) continue;
+    if (action.method !== wanted) continue;
     const pattern = action.path.replace(/\/+$/, "").split("/");
     if (pattern.length !== segments.length) continue;
     const params: Record<string, string> = {};

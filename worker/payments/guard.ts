@@ -49,8 +49,16 @@ async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundActio
 }
 
 /** Checks a request inside the payments tool and forwards it, or answers with a challenge. */
+/** Headers and a query field some origin frameworks read as the "real" method. */
+const METHOD_OVERRIDES = ["x-http-method-override", "x-http-method", "x-method-override"];
+
 export async function guardPayments(c: Context<AppEnv>, session: SessionClaims): Promise<Response> {
   const { config, ports } = c.var;
+  // The sensitive-action rules match the method the gateway sees; a request asking the origin to
+  // use another one could reach an action without its grant, so it is refused inside the tool.
+  if (METHOD_OVERRIDES.some((name) => c.req.header(name) !== undefined) || new URL(c.req.url).searchParams.has("_method")) {
+    return apiError(c, "bad_request");
+  }
   const described = await describeAction(c);
   if (described === "too_large") return apiError(c, "payload_too_large");
   if (described === "ambiguous") return apiError(c, "bad_request");

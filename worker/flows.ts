@@ -28,7 +28,11 @@ function clientIp(c: Context<AppEnv>): string | undefined {
 export function audit(c: Context<AppEnv>, user: UserRecord, event: string, outcome: "success" | "failure" | "info", reason?: string) {
   const entry = { atMs: c.var.ports.now(), event, subjectId: user.id, actorId: user.id, outcome, ...(reason ? { reason } : {}) };
   const ip = clientIp(c);
-  const write = c.var.ports.audit(user.companyId, ip ? { ...entry, ip } : entry);
+  // Written after the response; if the company object is down the entry is lost, and the loss is
+  // logged (event only) rather than left as an unhandled rejection.
+  const write = c.var.ports.audit(user.companyId, ip ? { ...entry, ip } : entry).catch((error: unknown) => {
+    console.error("stepgate: audit entry lost", event, error instanceof Error ? error.name : "unknown");
+  });
   try {
     c.executionCtx.waitUntil(write);
   } catch {

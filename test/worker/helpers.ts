@@ -55,10 +55,14 @@ export async function enrolledUser(email: string) {
   if (body.next !== "enroll" && body.next !== "done") throw new Error(`unexpected next ${body.next}`);
   const start = (await (await c.fetch("/_stepgate/api/enroll/totp", { method: "POST", json: {} })).json()) as { secret: string };
   // Use the previous step for confirmation so a later sign-in can use the current step.
-  const confirm = await c.fetch("/_stepgate/api/enroll/totp/confirm", {
+  let confirm = await c.fetch("/_stepgate/api/enroll/totp/confirm", {
     method: "POST",
     json: { code: await totpCode(start.secret, Date.now() - 30_000) },
   });
+  // A step boundary crossed between computing that code and the Worker checking it (a loaded
+  // machine) leaves it two steps back: confirm with the current step's code instead.
+  if (confirm.status === 401) confirm = await c.fetch("/_stepgate/api/enroll/totp/confirm", { method: "POST", json: { code: await totpCode(start.secret) } });
+  if (confirm.status !== 200) throw new Error(`enrollment confirmation failed: ${confirm.status}`);
   const { recoveryCode } = (await confirm.json()) as { recoveryCode: string };
   await c.fetch("/_stepgate/api/recovery-code/confirm", { method: "POST", json: { saved: true } });
   return { client: c, secret: start.secret, recoveryCode };

@@ -165,7 +165,7 @@ describe("phone numbers", () => {
       fc.property(fc.oneof(typed, fc.string({ maxLength: 40 })), fc.option(fc.constantFrom("US", "GB", "DE", "zz", "", "USA"), { nil: undefined }), (input, country) => {
         const parsed = parsePhone(input, country);
         if (!parsed.ok) return;
-        expect(parsed.e164).toMatch(/^\+[1-9][0-9]{6,14}$/);
+        expect(parsed.e164).toMatch(/^\+[1-9][0-9]{3,14}$/); // E.164: at most 15 digits (some national numbers are short)
         expect(input).toMatch(/^[\s0-9+().-]*$/);
         expect(parsePhone(parsed.e164)).toEqual(parsed);
       }),

@@ -20,13 +20,14 @@ const failingNamespace = {
   get: () => new Proxy({}, { get: () => () => Promise.reject(new Error("durable object unavailable")) }),
 };
 
-type Parts = { kv?: boolean; objects?: boolean };
+type Parts = { kv?: boolean; objects?: boolean; company?: boolean };
 function brokenEnv(parts: Parts) {
   return {
     ...(env as unknown as Record<string, unknown>),
     DEMO_SEED: "false",
     ...(parts.kv ? { KV: failingKv } : {}),
     ...(parts.objects ? { ACCOUNT: failingNamespace, COMPANY: failingNamespace } : {}),
+    ...(parts.company ? { COMPANY: failingNamespace } : {}),
   } as never;
 }
 
@@ -111,7 +112,7 @@ describe.each([
     const cookie = `__Host-stepgate=${await forgeSessionToken(admin, {})}`;
     const path = `${config.paymentsPrefix}sfr-fresh-${Object.keys(parts).join("-")}`;
     const response = await call(brokenEnv(parts), path, { method: "POST", headers: { cookie, "content-type": "application/json", accept: "application/json" }, body: "{}" });
-    if (parts.objects) expect(response.status).toBe(503);
+    if (parts.objects) expect(response.status, await response.clone().text()).toBe(503);
     else expect(response.status).toBeLessThan(500); // KV is not read there; the account object decides
     expect(await originHits(path)).toBe(0);
   });
@@ -145,5 +146,22 @@ describe.each([
     }
     expect(leaks).toEqual([]);
     expect(unavailable).toBeGreaterThan(all ? 35 : 10);
+  });
+});
+
+describe("with only the company object failing (directory table, audit log, SSO logins)", () => {
+  it("no route answers anything but 503 for an error, and the admin tool, which reads it, is refused", async () => {
+    const id = "sf-admin-company";
+    await addMember({ id, email: `${id}@demo.test`, role: "company_admin", permissions: { companyAdmin: true, directory: true } });
+    const { client: admin } = await enrolledUser(`${id}@demo.test`);
+    const leaks: string[] = [];
+    for (const { method, path } of routesInOrder()) {
+      const response = await call(brokenEnv({ company: true }), concrete(path), requestFor(method, path, admin.cookie!));
+      await response.arrayBuffer();
+      if (response.status >= 500 && response.status !== 503) leaks.push(`${method} ${path} -> ${response.status}`);
+      // The admin tool reads the directory there: refused (503, or 403 when the admin cannot be confirmed), never served.
+      if (path.startsWith(`${P}/api/admin/`) && !path.endsWith("/settings") && ![403, 503].includes(response.status)) leaks.push(`${method} ${path} -> ${response.status} (admin)`);
+    }
+    expect(leaks).toEqual([]);
   });
 });

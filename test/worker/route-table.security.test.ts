@@ -13,7 +13,7 @@
 import { SELF, env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { accountStub, atLoginChallenge, enrolledUser, GATEWAY, type Client } from "./helpers";
-import { concrete, config, isJsonRoute, VALID_JSON, writeRoutes } from "./route-table";
+import { concrete, config, declaredRoutes, isJsonRoute, VALID_JSON, writeRoutes } from "./route-table";
 
 const P = config.prefix;
 
@@ -214,6 +214,36 @@ describe("malformed and oversized input on every state-changing route", () => {
         await response.arrayBuffer();
         if (response.status !== 400) leaks.push(`${method} ${path} ${body.slice(0, 50)} -> ${response.status} ${response.headers.get("location") ?? ""}`);
         if (response.headers.get("set-cookie")) leaks.push(`${method} ${path} ${body.slice(0, 50)} set a cookie`);
+      }
+    }
+    expect(leaks).toEqual([]);
+    expect(await snapshot()).toBe(before);
+  });
+});
+
+describe("hostile query strings on every read route", () => {
+  it("never cause a 5xx, a redirect off the site, or a change", async () => {
+    const before = await snapshot();
+    const queries = [
+      "next=%2F%2Fevil.test&then=..%2F..&method=%00&id=%3Cscript%3E",
+      "next=https%3A%2F%2Fevil.test&limit=-1&event=..%2Fetc&subject=%27%20OR%201%3D1",
+      "limit=99999999999999999999&event=A&subject=" + "x".repeat(3000),
+      "next=%2F%5Cevil.test&id=AAAAAAAAAAAAAAAAAAAAAA&method=sms&sms=sent",
+      "next=javascript%3Aalert(1)&next=%2F&then=phone&then=recovery",
+      "state=x&code=y&error=access_denied&error_description=%3Cb%3E",
+    ];
+    const leaks: string[] = [];
+    for (const { method, path } of declaredRoutes().filter((route) => route.method === "GET")) {
+      for (const query of queries) {
+        const response = await SELF.fetch(`${GATEWAY}${concrete(path)}?${query}`, {
+          headers: { cookie: admin.cookie!, accept: isJsonRoute(path) ? "application/json" : "text/html" },
+          redirect: "manual",
+        });
+        const body = await response.text();
+        const location = response.headers.get("location") ?? "";
+        if (response.status >= 500) leaks.push(`${method} ${path}?${query.slice(0, 40)} -> ${response.status}`);
+        if (location && (!location.startsWith("/") || location.startsWith("//") || location.startsWith("/\\"))) leaks.push(`${method} ${path} -> ${location}`);
+        if (/<script>|<b>|evil\.test"/i.test(body)) leaks.push(`${method} ${path}?${query.slice(0, 40)} reflected input unescaped`);
       }
     }
     expect(leaks).toEqual([]);

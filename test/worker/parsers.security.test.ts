@@ -114,6 +114,16 @@ describe("the payments tool's paths and sensitive actions", () => {
     );
   });
 
+  it("trailing dots and encoded spaces at a segment's end (trimmed by some origins) do not leave the tool", () => {
+    for (const path of ["/payments./", "/payments%20/", "/PAYMENTS..%20/x", "/payments.", "/payments%20"]) {
+      expect(isPaymentsPath(config.paymentsPrefix, path), path).toBe(true);
+    }
+    expect(matchAction(DEFAULT_SENSITIVE_ACTIONS, "POST", "/payments./disbursements.")?.action.summary).toBe("Create a disbursement of {amount} to {payee}");
+    expect(matchAction(DEFAULT_SENSITIVE_ACTIONS, "GET", "/payments/agreements%20/a1%20")?.params).toEqual({ id: "a1" });
+    expect(isPaymentsPath(config.paymentsPrefix, "/paymentsx/")).toBe(false);
+    expect(isPaymentsPath(config.paymentsPrefix, "/pay.ments/")).toBe(false);
+  });
+
   it("no path outside the payments prefix matches a sensitive action, and matching never throws", () => {
     fc.assert(
       fc.property(anyPath, fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH", "post"), (path, method) => {

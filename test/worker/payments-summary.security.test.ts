@@ -2,11 +2,15 @@
  * What you approve is what is sent: a sensitive action whose body names a field twice is refused,
  * because the summary shown at the challenge and the origin could read different values (a form's
  * first `amount` versus its last). Nothing reaches the origin and no challenge is opened. Nor can a
- * sensitive action be reached under another method: HEAD is its GET, and method-override headers
- * or a `_method` query field are refused inside the payments tool.
+ * sensitive action be reached under another method: HEAD is its GET, method-override headers or a
+ * `_method` query field are refused inside the payments tool, and a form's `_method` field is
+ * matched as the method it asks for.
  */
+import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { enrolledUser, originHits, totpCode, type Client } from "./helpers";
+import { appFor } from "../../worker/app";
+import { getConfig } from "../../worker/config";
+import { enrolledUser, GATEWAY, originHits, totpCode, type Client } from "./helpers";
 
 const api = { accept: "application/json" };
 
@@ -64,7 +68,36 @@ describe("sensitive action bodies", () => {
       expect(response.status, path).toBe(400);
       expect(await originHits(path.split("?")[0]!)).toBe(0);
     }
+    // A form's `_method` field named twice: the gateway and the origin could each pick another.
+    const twice = await c.fetch("/payments/ps-override/e", { method: "POST", headers: { ...api, "content-type": "application/x-www-form-urlencoded" }, body: "_method=GET&_method=DELETE" });
+    expect(twice.status).toBe(400);
+    expect(await originHits("/payments/ps-override/e")).toBe(0);
     // Outside the payments tool the headers are the origin's business (nothing there is step-up bound).
     expect((await c.fetch("/ps-override/outside", { method: "POST", headers: { ...api, "content-type": "application/json", "x-http-method-override": "DELETE" }, body: "{}" })).status).toBe(200);
+  });
+
+  it("a form asking for another method with a _method field is matched as that method", async () => {
+    const bindings = { ...(env as unknown as Record<string, unknown>), SENSITIVE_ACTIONS: JSON.stringify([{ method: "DELETE", path: "/payments/widgets/:id", summary: "Delete widget {id}" }]) };
+    const app = appFor(getConfig(bindings));
+    const { client: c, secret } = await enrolledUser("user@demo.test");
+    // Before entering: the tool's spellings an origin may trim to /payments/ are the tool too.
+    for (const path of ["/payments./", "/payments%20/widgets/w9", "/Payments../"]) {
+      expect((await c.fetch(path, { headers: api })).status, path).toBe(401);
+    }
+    expect(await originHits("/payments./")).toBe(0);
+    await enterPayments(c, secret);
+    const send = (body: string) =>
+      app.fetch(
+        new Request(`${GATEWAY}/payments/widgets/w9`, { method: "POST", headers: { ...api, cookie: c.cookie!, "content-type": "application/x-www-form-urlencoded" }, body }),
+        bindings as never,
+        createExecutionContext(),
+      );
+    const asDelete = await send("_method=delete&reason=cleanup");
+    expect(asDelete.status).toBe(401);
+    expect(((await asDelete.json()) as { challenge: { action: { summary: string } } }).challenge.action.summary).toBe("Delete widget w9");
+    expect(await originHits("/payments/widgets/w9")).toBe(0);
+    // A plain POST there is not a declared action: forwarded as usual.
+    expect((await send("reason=cleanup")).status).toBe(200);
+    expect(await originHits("/payments/widgets/w9")).toBe(1);
   });
 });

@@ -25,9 +25,19 @@ export const DEFAULT_SENSITIVE_ACTIONS: SensitiveAction[] = [
   { method: "POST", path: "/payments/agreements/:id/accept", summary: "Accept payments agreement {id}" },
 ];
 
+/**
+ * The path as an origin that trims segment ends may see it: trailing dots and encoded spaces
+ * (`%20`) at the end of each segment removed (IIS and some Windows stacks serve `/payments./x`
+ * and `/payments%20/x` as `/payments/x`). Used only for deciding what the payments rules apply
+ * to: matching more paths than the origin would is the safe side.
+ */
+export function pathForMatching(path: string): string {
+  return path.replace(/(?:\.|%20)+(?=\/|$)/gi, "");
+}
+
 /** Returns the matched action and its path parameters, or null. */
 export function matchAction(actions: SensitiveAction[], method: string, path: string) {
-  const segments = path.replace(/\/+$/, "").split("/");
+  const segments = pathForMatching(path).replace(/\/+$/, "").split("/");
   // Origins answer HEAD with their GET handler: a sensitive GET is sensitive as HEAD too.
   const wanted = method.toUpperCase() === "HEAD" ? "GET" : method.toUpperCase();
   for (const action of actions) {

@@ -14,14 +14,17 @@ import { challengeToWire } from "../flows";
 import { challengeRequired, isNavigation } from "../challenge-response";
 import { forwardToOrigin, rawPathOf } from "../proxy";
 import { clearSession, issueSession, userFromClaims } from "../session";
-import { bodyFields, hasDuplicateFields, matchAction, renderSummary } from "./actions";
+import { bodyFields, hasDuplicateFields, matchAction, pathForMatching, renderSummary } from "./actions";
 
 /** Largest body a sensitive action may carry (it is hashed, and held for page forms). */
 const MAX_ACTION_BODY_BYTES = 16 * 1024;
 
-/** Case-insensitive: many origin routers are, and /PAYMENTS/ must not slip past the tool's rules. */
+/**
+ * Case-insensitive (many origin routers are: /PAYMENTS/ must not slip past the tool's rules), and
+ * on the path as an origin that trims segment ends would see it (`/payments./`, `/payments%20/`).
+ */
 export function isPaymentsPath(prefix: string, path: string): boolean {
-  const lower = path.toLowerCase();
+  const lower = pathForMatching(path).toLowerCase();
   const lowerPrefix = prefix.toLowerCase();
   return lower === lowerPrefix.replace(/\/$/, "") || lower.startsWith(lowerPrefix);
 }
@@ -30,13 +33,35 @@ async function sha256(bytes: ArrayBuffer): Promise<string> {
   return encodeBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
 }
 
+/** Largest urlencoded form inside the payments tool: it is read for a `_method` field. */
+const MAX_FORM_BYTES = 64 * 1024;
+const FORM_TYPE = /^application\/x-www-form-urlencoded/i;
+
+/**
+ * The method the origin may act on. Frameworks (Rails, Laravel, Symfony) read a `_method` field
+ * of a POSTed form as the real method, so a form asking for DELETE is matched as DELETE first
+ * (then as the POST the gateway sees: either way a sensitive one is challenged). A form naming
+ * `_method` twice is ambiguous (gateway and origin may pick different ones) and refused.
+ */
+async function formMethod(c: Context<AppEnv>): Promise<{ method?: string; body?: ArrayBuffer } | "too_large" | "ambiguous"> {
+  if (c.req.method !== "POST" || !FORM_TYPE.test(c.req.header("content-type") ?? "")) return {};
+  const body = await c.req.raw.arrayBuffer();
+  if (body.byteLength > MAX_FORM_BYTES) return "too_large";
+  const asked = new URLSearchParams(new TextDecoder().decode(body)).getAll("_method");
+  if (asked.length > 1) return "ambiguous";
+  return asked[0] === undefined ? { body } : { method: asked[0].toUpperCase(), body };
+}
+
 /** The sensitive action this request is, bound to its exact method, path and body; or none. */
 async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundAction; body?: ArrayBuffer } | "too_large" | "ambiguous"> {
   const url = new URL(c.req.url);
   const path = rawPathOf(c.req.url);
-  const matched = matchAction(c.var.config.sensitiveActions, c.req.method, path);
-  if (!matched) return {};
-  const body = await c.req.raw.arrayBuffer();
+  const form = await formMethod(c);
+  if (typeof form === "string") return form;
+  const actions = c.var.config.sensitiveActions;
+  const matched = (form.method ? matchAction(actions, form.method, path) : null) ?? matchAction(actions, c.req.method, path);
+  if (!matched) return form.body ? { body: form.body } : {};
+  const body = form.body ?? (await c.req.raw.arrayBuffer());
   if (body.byteLength > MAX_ACTION_BODY_BYTES) return "too_large";
   const contentType = c.req.header("content-type") ?? "";
   const text = new TextDecoder().decode(body);

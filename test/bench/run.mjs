@@ -13,6 +13,7 @@
 //   BENCH_SOURCE=head   bundle the committed HEAD instead of the working tree
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Agent, get as httpGet } from "node:http";
 import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -167,6 +168,13 @@ async function main() {
   if (probe.status !== 200) throw new Error(`hot path probe: ${probe.status} ${(await probe.text()).slice(0, 300)}`);
   const probeBare = await fetch(`${bareUrl}${PLAN.path}`, { headers: { "stepgate-assertion": await assertion() } });
   if (probeBare.status !== 200) throw new Error(`bare probe: ${probeBare.status}`);
+  // The gateway sends the origin's answer on unchanged unless a header must go (worker/proxy.ts);
+  // the connection-level ones are left to workerd's HTTP layer. Check that on the wire.
+  const hopByHop = {
+    origin_sends: await hopByHopOnWire(`${originUrl}${PLAN.path}`, { "stepgate-assertion": await assertion() }),
+    gateway_sends: await hopByHopOnWire(`${gatewayUrl}${PLAN.path}`, { cookie: await sessionCookie() }),
+  };
+  if (hopByHop.gateway_sends.length) throw new Error(`hop-by-hop headers reached the client through the gateway: ${hopByHop.gateway_sends.join(", ")}`);
 
   const scenarios = {
     a_origin: async () => ({ url: `${originUrl}${PLAN.path}`, headers: { "stepgate-assertion": await assertion() } }),
@@ -290,6 +298,7 @@ async function main() {
     scenarios: summary,
     bundle: builds.bundle,
     storage: { ...storage, hot_kv_ops_per_request_in_throughput_runs: runs.hot_kv_ops_per_request.map((v) => fmt(v, 4)) },
+    hop_by_hop_response_headers: hopByHop,
     plan: PLAN,
     machine: machine(),
     source: source.label,
@@ -312,6 +321,30 @@ async function main() {
   log("");
   log(formatTable(results));
   log(`\nWrote bench-results/latest.json and bench-results/latest.svg (${results.duration_seconds} s).`);
+}
+
+/**
+ * Hop-by-hop header names in a raw HTTP/1.1 answer (node:http keeps every header line), apart from
+ * the framing the answering server adds itself (Transfer-Encoding, Connection: keep-alive/close).
+ */
+function hopByHopOnWire(url, headers) {
+  const names = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "upgrade", "proxy-connection"];
+  // A keep-alive client, as workerd is towards the origin: Node then answers with Keep-Alive.
+  const agent = new Agent({ keepAlive: true });
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { headers, agent }, (response) => {
+      const found = [];
+      for (let i = 0; i < response.rawHeaders.length; i += 2) {
+        const name = response.rawHeaders[i].toLowerCase();
+        const value = response.rawHeaders[i + 1].toLowerCase();
+        if (name === "connection" && (value === "keep-alive" || value === "close")) continue;
+        if (names.includes(name)) found.push(`${name}: ${response.rawHeaders[i + 1]}`);
+      }
+      response.resume();
+      response.on("end", () => resolve(found));
+    });
+    request.on("error", reject);
+  }).finally(() => agent.destroy());
 }
 
 /** (d): sign in (not timed), then time the verify with a code for a new time step. */

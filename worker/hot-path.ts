@@ -24,10 +24,8 @@ export function markDemoSeeded(kv: object): void {
   seeded.add(kv);
 }
 
-/** Characters of a session token (a compact JWS: base64url parts and dots). */
-function isTokenChar(code: number): boolean {
-  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x5f || code === 0x2e;
-}
+/** A run of session token characters (a compact JWS: base64url parts and dots), from lastIndex. */
+const TOKEN_RUN = /[A-Za-z0-9_.-]*/y;
 
 const COOKIE_PREFIX = `${SESSION_COOKIE}=`;
 
@@ -46,8 +44,9 @@ export function plainSessionCookie(header: string | null): string | undefined {
   while (before >= 0 && (header.charCodeAt(before) === 0x20 || header.charCodeAt(before) === 0x09)) before--;
   if (before >= 0 && header.charCodeAt(before) !== 0x3b) return undefined;
   const start = at + COOKIE_PREFIX.length;
-  let end = start;
-  while (end < header.length && isTokenChar(header.charCodeAt(end))) end++;
+  TOKEN_RUN.lastIndex = start;
+  TOKEN_RUN.test(header); // always matches (possibly empty): lastIndex is the end of the run
+  const end = TOKEN_RUN.lastIndex;
   if (end === start || (end < header.length && header.charCodeAt(end) !== 0x3b)) return undefined;
   return header.slice(start, end);
 }

@@ -41,11 +41,11 @@ const DROPPED_REQUEST_HEADERS = new Set([...HOP_BY_HOP, ...IDENTITY_HEADERS, "co
  * response itself). The others in HOP_BY_HOP (proxy-*) it would pass on, so the proxy removes them.
  */
 const RESPONSE_FRAMING_HEADERS = new Set(["connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"]);
-const RESPONSE_HEADERS_TO_REWRITE = new Set([...HOP_BY_HOP.filter((name) => !RESPONSE_FRAMING_HEADERS.has(name)), "location"]);
+const RESPONSE_HEADERS_TO_REWRITE = [...HOP_BY_HOP.filter((name) => !RESPONSE_FRAMING_HEADERS.has(name)), "location"];
 
 /** True when the origin's answer carries a header the proxy removes or rewrites. */
 function needsHeaderRewrite(headers: Headers): boolean {
-  for (const name of headers.keys()) if (RESPONSE_HEADERS_TO_REWRITE.has(name)) return true;
+  for (const name of RESPONSE_HEADERS_TO_REWRITE) if (headers.has(name)) return true;
   return false;
 }
 

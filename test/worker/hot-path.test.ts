@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { getConfig } from "../../worker/config";
 import { hotPath, plainSessionCookie } from "../../worker/hot-path";
 import { signSessionToken } from "../../worker/lib/tokens";
-import { isCanonicalPath, pathAndSearchOf, rawPathOf } from "../../worker/proxy";
+import { forwardRequest, isCanonicalPath, pathAndSearchOf, rawPathOf } from "../../worker/proxy";
 import { SESSION_COOKIE } from "../../worker/session";
 import { enrolledUser, GATEWAY, originHits, sessionClaimsOf, signIn, type Client } from "./helpers";
 
@@ -75,6 +75,34 @@ describe("hot path", () => {
     const response = await hot(`${GATEWAY}/redirect-hot`, { headers: { cookie: c.cookie! } })!;
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe(`${GATEWAY}/elsewhere`);
+  });
+
+  it("sends the origin's answer on as it is unless a header must go or be rewritten", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const session = { sub: "demo-user", sid: "hot-path-test-session-0001", stg: "done", email: "user@demo.test", role: "standard", cid: "demo-builders", amr: ["pwd", "otp"], auth_time: now, iss: GATEWAY, aud: "stepgate:session", iat: now, exp: now + 120 } as const;
+    const originAnswers = async (headers: Record<string, string>) => {
+      const realFetch = globalThis.fetch;
+      const upstream = new Response("body", { status: 203, statusText: "Fine", headers });
+      globalThis.fetch = (async () => upstream) as typeof fetch;
+      try {
+        return { upstream, response: await forwardRequest(new Request(`${GATEWAY}/hp/answer`), config(), { ...session, amr: [...session.amr] }, Date.now()) };
+      } finally {
+        globalThis.fetch = realFetch;
+      }
+    };
+    // Connection-level headers only: workerd's HTTP layer drops them when it writes the answer.
+    const plain = await originAnswers({ "content-type": "text/plain", connection: "keep-alive", "keep-alive": "timeout=5", "x-app": "1" });
+    expect(plain.response).toBe(plain.upstream);
+    // A hop-by-hop header that layer would pass on: every hop-by-hop header is removed.
+    const proxied = await originAnswers({ "proxy-authenticate": "Basic", "proxy-connection": "x", connection: "keep-alive", "keep-alive": "timeout=5", upgrade: "h2c", "x-app": "1" });
+    for (const name of ["proxy-authenticate", "proxy-connection", "connection", "keep-alive", "upgrade"]) expect(proxied.response.headers.get(name), name).toBeNull();
+    expect(proxied.response.headers.get("x-app")).toBe("1");
+    expect([proxied.response.status, proxied.response.statusText, await proxied.response.text()]).toEqual([203, "Fine", "body"]);
+    // The origin's own redirects point at the gateway; other locations are left alone.
+    const redirect = await originAnswers({ location: "https://origin.test/next?x=1" });
+    expect(redirect.response.headers.get("location")).toBe(`${GATEWAY}/next?x=1`);
+    const elsewhere = await originAnswers({ location: "https://elsewhere.test/" });
+    expect(elsewhere.response.headers.get("location")).toBe("https://elsewhere.test/");
   });
 
   it("declines every request the full application must decide", async () => {

@@ -81,3 +81,21 @@ export function wrongCode(app: Authenticator, nowMs = Date.now()): string {
     if (!valid.has(code)) return code;
   }
 }
+
+/**
+ * The next code the gateway accepts (steps -1..+1, each once, increasing), including the next
+ * step's as an app whose clock runs ahead would show it; waits only if none is left. For flows
+ * that need several codes in a row and are not about the person's timing.
+ */
+export async function codeAhead(app: Authenticator): Promise<string> {
+  for (;;) {
+    const now = Date.now();
+    const step = Math.max(app.lastStep + 1, timeStepAt(now) - 1);
+    // Accepted now (at most the next step) and still in 5 s, when the window may have moved on.
+    if (step <= timeStepAt(now) + 1 && step >= timeStepAt(now + 5_000) - 1) {
+      app.lastStep = step;
+      return totpForStep(app.secret, step);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30_000 - (now % 30_000) + 100));
+  }
+}

@@ -11,6 +11,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { nextCode, wrongCode } from "./authenticator";
 import { launchBrowserWithExtension, startStack, type Stack } from "./harness";
+import { click, fill, useInput } from "./input";
 import {
   answerChallenge,
   confirmRecoveryCodeSaved,
@@ -299,6 +300,44 @@ test("a person with a phone only signs in from the popup with a texted code", as
   await waitForBadge("");
   await waitForDemoPage(page, "user@demo.test");
   expect([...problems, ...popupProblems]).toEqual([]);
+  await popup.close();
+  await page.close();
+});
+
+test("the options page and the popup work with the keyboard alone", async () => {
+  if (!enrollment) throw new Error("the enrollment test must run first");
+  const options = useInput(await context.newPage(), "keyboard");
+  const problems = watchForPageErrors(options);
+  await options.goto(extensionPage("options.html"));
+  await waitForHeading(options, "Stepgate gateways");
+  await fill(options.getByLabel("Gateway address"), "http://127.0.0.1:9/");
+  await click(options.getByRole("button", { name: "Add gateway" }));
+  await options.getByText("Added 127.0.0.1:9.").waitFor({ timeout: WAIT_MS });
+  await shot(options, "options-keyboard");
+  await click(options.getByRole("button", { name: "Remove 127.0.0.1:9" }));
+  await options.getByRole("listitem").filter({ hasText: "127.0.0.1:9/" }).waitFor({ state: "detached", timeout: WAIT_MS });
+  await options.close();
+
+  const page = useInput(await context.newPage(), "keyboard");
+  problems.push(...watchForPageErrors(page));
+  await page.goto(`${stack.gatewayUrl}/`);
+  await waitForDemoPage(page, "user@demo.test"); // the previous test's person, still signed in
+  await signOut(page, shot);
+  await page.goto(`${stack.gatewayUrl}/`);
+  await submitPassword(page, PAYOR, shot);
+  await waitForHeading(page, "How do you want to verify your identity?");
+  await waitForBadge("1");
+
+  const popup = useInput(await openPopup(), "keyboard");
+  problems.push(...watchForPageErrors(popup));
+  const card = popup.getByRole("listitem").filter({ hasText: "Sign in" });
+  await card.waitFor({ timeout: WAIT_MS });
+  await fill(card.getByLabel("6-digit code from your authenticator app"), await nextCode(enrollment.app));
+  await shot(popup, "popup-keyboard");
+  await click(card.getByRole("button", { name: "Verify" }));
+  await card.getByText("Approved. The site continues.").waitFor({ timeout: WAIT_MS });
+  await waitForDemoPage(page, PAYOR);
+  expect(problems).toEqual([]);
   await popup.close();
   await page.close();
 });

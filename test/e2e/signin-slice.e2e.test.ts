@@ -1,16 +1,19 @@
 // The sign-in slice in a real browser: enrollment with an authenticator app from a protected URL,
-// signing in again with a code, the recovery code's single use, wrong codes and keyboard-only
-// use, and the recovery-code page's "I have securely saved this code" gate. One stack for the
-// file; a fresh browser context per test; screenshots under test-results/e2e/<test>/.
+// signing in again with a code, the recovery code's single use, wrong codes, and the
+// recovery-code page's "I have securely saved this code" gate. Each flow runs twice, with the
+// pointer and with the keyboard alone (./input), each way on a stack of its own; a fresh browser
+// context per test; screenshots under test-results/e2e/<mode>/<test>/.
 import { readFile } from "node:fs/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { nextCode, wrongCode } from "./authenticator";
 import { launchBrowser, startStack, type Stack } from "./harness";
+import { check, click, fill, INPUT_MODES, type InputMode } from "./input";
 import {
   answerChallenge,
   confirmRecoveryCodeSaved,
   enrollAuthenticatorApp,
+  openPage,
   pathOnGateway,
   readDashboard,
   readRecoveryCode,
@@ -21,7 +24,6 @@ import {
   waitForDemoPage,
   waitForHeading,
   watchForPageErrors,
-  DEMO_PASSWORD,
   type Enrollment,
   type Shot,
 } from "./steps";
@@ -31,22 +33,7 @@ const ADMIN = "admin@demo.test";
 const PAYOR = "payor@demo.test";
 const PAYEE = "payee@demo.test";
 
-let stack: Stack;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await launchBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
 type StorageState = Awaited<ReturnType<BrowserContext["storageState"]>>;
-/** People a test enrolled in this stack, with the browser state they were left in. */
-const enrolled = new Map<string, Enrollment & { storageState: StorageState }>();
 
 interface TestPage {
   page: Page;
@@ -55,249 +42,246 @@ interface TestPage {
   url(path: string): string;
 }
 
-/** Runs `body` in a fresh browser context, then checks no script error or CSP violation occurred. */
-async function inFreshContext(dir: string, body: (t: TestPage) => Promise<void>, storageState?: StorageState): Promise<void> {
-  const context = await browser.newContext(storageState ? { storageState } : {});
-  try {
-    const page = await context.newPage();
-    const problems = watchForPageErrors(page);
-    await body({ page, context, shot: screenshots(dir), url: (path) => `${stack.gatewayUrl}${path}` });
-    expect(problems).toEqual([]);
-  } finally {
-    await context.close();
-  }
-}
+describe.each(INPUT_MODES)("%s", (mode: InputMode) => {
+  let stack: Stack;
+  let browser: Browser;
 
-async function sessionCookie(context: BrowserContext) {
-  return (await context.cookies(stack.gatewayUrl)).find((cookie) => cookie.name === SESSION_COOKIE);
-}
+  beforeAll(async () => {
+    stack = await startStack();
+    browser = await launchBrowser();
+  }, 60_000);
 
-/** Signs in a person who has no second factor yet, enrolls the app and saves the recovery code. */
-async function enrollFromScratch(t: TestPage, email: string, path: string): Promise<Enrollment> {
-  await t.page.goto(t.url(path));
-  await submitPassword(t.page, email, t.shot);
-  const enrollment = await enrollAuthenticatorApp(t.page, t.shot);
-  await confirmRecoveryCodeSaved(t.page);
-  await waitForDemoPage(t.page, email);
-  return enrollment;
-}
-
-/** Presses Tab until `selector` has focus (it may already have it, e.g. through autofocus). */
-async function tabTo(page: Page, selector: string, maxPresses = 20): Promise<void> {
-  for (let presses = 0; presses <= maxPresses; presses++) {
-    if (await page.locator(selector).evaluate((element) => element === document.activeElement)) return;
-    await page.keyboard.press("Tab");
-  }
-  throw new Error(`Tab never reached ${selector}`);
-}
-
-test("enrolls an authenticator app from a protected URL and lands on it through the gateway", async () => {
-  await inFreshContext("01-enroll-authenticator", async (t) => {
-    const { page, context, shot } = t;
-    const originRequestsBefore = stack.origin.requests.length;
-
-    await page.goto(t.url("/?from=slice"));
-    await waitForHeading(page, "Sign in");
-    expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/_stepgate/login?next=%2F%3Ffrom%3Dslice");
-    await submitPassword(page, USER, shot);
-    const enrollment = await enrollAuthenticatorApp(page, shot);
-    await confirmRecoveryCodeSaved(page);
-
-    await waitForDemoPage(page, USER);
-    await waitForHeading(page, /^Welcome/);
-    expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/?from=slice");
-    await shot(page, "dashboard-landing");
-    // Nothing reached the origin before the second factor, and then only as this person.
-    const reached = stack.origin.requests.slice(originRequestsBefore);
-    expect(reached[0]).toEqual({ method: "GET", path: "/", sub: "demo-user" });
-    expect(reached.filter((request) => request.sub !== "demo-user")).toEqual([]);
-
-    const cookie = await sessionCookie(context);
-    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
-
-    await page.getByRole("link", { name: "Dashboard" }).click();
-    expect(await readDashboard(page)).toMatchObject({
-      Email: USER,
-      Company: "Demo Builders",
-      Role: "Standard user",
-      "Signed in with": "password, authenticator app",
-    });
-    await shot(page, "dashboard");
-    enrolled.set(USER, { ...enrollment, storageState: await context.storageState() });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
   });
-});
 
-test("signs out, then signs in again with an authenticator code", async () => {
-  // Continues the previous test's person where it left them (or enrolls them when run alone).
-  const earlier = enrolled.get(USER);
-  await inFreshContext(
-    "02-sign-in-again",
-    async (t) => {
+  /** People a test enrolled in this stack, with the browser state they were left in. */
+  const enrolled = new Map<string, Enrollment & { storageState: StorageState }>();
+
+  /** Runs `body` in a fresh browser context, then checks no script error or CSP violation occurred. */
+  async function inFreshContext(dir: string, body: (t: TestPage) => Promise<void>, storageState?: StorageState): Promise<void> {
+    const context = await browser.newContext(storageState ? { storageState } : {});
+    try {
+      const page = await openPage(context, mode);
+      const problems = watchForPageErrors(page);
+      await body({ page, context, shot: screenshots(`${mode}/${dir}`), url: (path) => `${stack.gatewayUrl}${path}` });
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }
+
+  async function sessionCookie(context: BrowserContext) {
+    return (await context.cookies(stack.gatewayUrl)).find((cookie) => cookie.name === SESSION_COOKIE);
+  }
+
+  /** Signs in a person who has no second factor yet, enrolls the app and saves the recovery code. */
+  async function enrollFromScratch(t: TestPage, email: string, path: string): Promise<Enrollment> {
+    await t.page.goto(t.url(path));
+    await submitPassword(t.page, email, t.shot);
+    const enrollment = await enrollAuthenticatorApp(t.page, t.shot);
+    await confirmRecoveryCodeSaved(t.page);
+    await waitForDemoPage(t.page, email);
+    return enrollment;
+  }
+
+  test("enrolls an authenticator app from a protected URL and lands on it through the gateway", async () => {
+    await inFreshContext("01-enroll-authenticator", async (t) => {
       const { page, context, shot } = t;
-      let app = earlier?.app;
-      if (app) {
-        await page.goto(t.url("/?from=slice"));
-        await waitForDemoPage(page, USER);
-      } else {
-        app = (await enrollFromScratch(t, USER, "/?from=slice")).app;
-      }
-      await signOut(page, shot);
-      expect(await sessionCookie(context)).toBeUndefined();
+      const originRequestsBefore = stack.origin.requests.length;
 
       await page.goto(t.url("/?from=slice"));
       await waitForHeading(page, "Sign in");
       expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/_stepgate/login?next=%2F%3Ffrom%3Dslice");
       await submitPassword(page, USER, shot);
-      await waitForHeading(page, "How do you want to verify your identity?");
-      // The authenticator app is offered first; the recovery code is the other way in.
-      const current = page.locator('.methods [aria-current="true"]');
-      expect((await current.textContent())?.trim()).toBe("Use your authenticator app");
-      expect(await page.getByRole("link", { name: "Use your recovery code" }).isVisible()).toBe(true);
-      expect(await page.getByText("never share them").isVisible()).toBe(true);
-      await answerChallenge(page, "authenticator", await nextCode(app), shot, "authenticator-code");
+      const enrollment = await enrollAuthenticatorApp(page, shot);
+      await confirmRecoveryCodeSaved(page);
 
       await waitForDemoPage(page, USER);
       await waitForHeading(page, /^Welcome/);
       expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/?from=slice");
       await shot(page, "dashboard-landing");
-      expect(await sessionCookie(context)).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax" });
-    },
-    earlier?.storageState,
-  );
-});
+      // Nothing reached the origin before the second factor, and then only as this person.
+      const reached = stack.origin.requests.slice(originRequestsBefore);
+      expect(reached[0]).toEqual({ method: "GET", path: "/", sub: "demo-user" });
+      expect(reached.filter((request) => request.sub !== "demo-user")).toEqual([]);
 
-test("a recovery code signs in once, forces a new code, and only the new code works afterwards", async () => {
-  await inFreshContext("03-recovery-code", async (t) => {
-    const { page, shot } = t;
-    const { recoveryCode: first } = await enrollFromScratch(t, PAYOR, "/");
-    await signOut(page, shot);
+      const cookie = await sessionCookie(context);
+      expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
 
-    await page.goto(t.url("/"));
-    await submitPassword(page, PAYOR, shot);
-    await answerChallenge(page, "recovery", first, shot, "first-recovery-code");
-    const second = await readRecoveryCode(page);
-    expect(second).not.toBe(first);
-    expect(await page.getByText("You signed in with your recovery code, so it no longer works").isVisible()).toBe(true);
-    await shot(page, "new-recovery-code");
-    expect(await page.locator("#continue").isDisabled()).toBe(true);
-    await confirmRecoveryCodeSaved(page);
-    await waitForDemoPage(page, PAYOR);
-    expect(await readDashboard(page)).toMatchObject({ Role: "Payments payor", "Signed in with": "password, recovery code" });
-    await shot(page, "dashboard-after-recovery");
-    await signOut(page, shot);
-
-    await page.goto(t.url("/"));
-    await submitPassword(page, PAYOR, shot);
-    await answerChallenge(page, "recovery", first, shot, "used-recovery-code");
-    const alert = page.getByRole("alert");
-    await alert.waitFor();
-    expect(await alert.textContent()).toMatch(/not valid/);
-    await waitForHeading(page, "How do you want to verify your identity?");
-    expect(await page.getByLabel(/Recovery code/).isVisible()).toBe(true);
-    await shot(page, "used-code-refused");
-
-    await answerChallenge(page, "recovery", second, shot, "second-recovery-code");
-    const third = await readRecoveryCode(page);
-    expect(new Set([first, second, third]).size).toBe(3);
-    await confirmRecoveryCodeSaved(page);
-    await waitForDemoPage(page, PAYOR);
-    await shot(page, "dashboard-after-second-recovery");
-  });
-});
-
-test("a wrong code shows a clear error and keeps the code input; sign-in works with the keyboard alone", async () => {
-  await inFreshContext("04-wrong-code-keyboard", async (t) => {
-    const { page, shot } = t;
-    const { app } = await enrollFromScratch(t, PAYEE, "/");
-    await signOut(page, shot);
-
-    // From here on only the keyboard: Tab, typing and Enter.
-    await page.goto(t.url("/"));
-    await waitForHeading(page, "Sign in");
-    await tabTo(page, "#email");
-    await page.keyboard.type(PAYEE);
-    await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("password");
-    await page.keyboard.type(DEMO_PASSWORD);
-    await shot(page, "keyboard-sign-in");
-    await page.keyboard.press("Enter");
-
-    await waitForHeading(page, "How do you want to verify your identity?");
-    await tabTo(page, "#code");
-    await page.keyboard.type(wrongCode(app));
-    await shot(page, "keyboard-wrong-code");
-    await page.keyboard.press("Enter");
-
-    const alert = page.getByRole("alert");
-    await alert.waitFor();
-    expect(await alert.textContent()).toMatch(/That code is not valid/);
-    await waitForHeading(page, "How do you want to verify your identity?");
-    const code = page.getByLabel("6-digit code from your authenticator app");
-    expect(await code.isVisible()).toBe(true);
-    expect(await code.inputValue()).toBe("");
-    await shot(page, "wrong-code-error");
-
-    await tabTo(page, "#code");
-    await page.keyboard.type(await nextCode(app));
-    await page.keyboard.press("Enter");
-    await waitForDemoPage(page, PAYEE);
-    expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/");
-    expect(await readDashboard(page)).toMatchObject({ Email: PAYEE, Role: "Payee administrator" });
-    await shot(page, "dashboard");
-  });
-});
-
-test("the recovery-code page's Continue stays disabled until the code is marked as saved", async () => {
-  await inFreshContext("05-recovery-code-gate", async (t) => {
-    const { page, context, shot } = t;
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: stack.gatewayUrl });
-    await page.goto(t.url("/"));
-    await submitPassword(page, ADMIN, shot);
-    const { recoveryCode } = await enrollAuthenticatorApp(page, shot);
-
-    const agree = page.getByLabel("I have securely saved this code");
-    const proceed = page.locator("#continue");
-    expect(await agree.isChecked()).toBe(false);
-    expect(await proceed.isDisabled()).toBe(true);
-    const shownAt = page.url();
-    await proceed.click({ force: true }); // a disabled button ignores the click
-    await waitForHeading(page, "Save your recovery code");
-    expect(page.url()).toBe(shownAt);
-    expect(await page.locator("#recovery").textContent()).toBe(recoveryCode);
-
-    await agree.check();
-    expect(await proceed.isEnabled()).toBe(true);
-    await shot(page, "ticked");
-    await agree.uncheck();
-    expect(await proceed.isDisabled()).toBe(true);
-
-    // Copy and Download hand over the same code that is shown.
-    await page.getByRole("button", { name: "Copy" }).click();
-    await page.getByRole("button", { name: "Copied" }).waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(recoveryCode.replaceAll("-", ""));
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download" }).click()]);
-    expect(download.suggestedFilename()).toBe("stepgate-recovery-code.txt");
-    expect(await readFile(await download.path(), "utf8")).toContain(recoveryCode);
-
-    // The server holds the same line: a form sent without the tick does not sign the person in.
-    await page.evaluate(() => {
-      document.getElementById("continue")?.removeAttribute("disabled");
-      document.getElementById("agree")?.removeAttribute("required");
+      await click(page.getByRole("link", { name: "Dashboard" }));
+      expect(await readDashboard(page)).toMatchObject({
+        Email: USER,
+        Company: "Demo Builders",
+        Role: "Standard user",
+        "Signed in with": "password, authenticator app",
+      });
+      await shot(page, "dashboard");
+      enrolled.set(USER, { ...enrollment, storageState: await context.storageState() });
     });
-    await proceed.click();
-    await waitForHeading(page, "Save your recovery code");
-    await page.getByRole("button", { name: "Show a new recovery code" }).waitFor();
-    await shot(page, "not-ticked-refused");
-    await page.goto(t.url("/"));
-    await waitForHeading(page, "Save your recovery code"); // still held at this step
-    await page.getByRole("button", { name: "Show a new recovery code" }).click();
-    const replacement = await readRecoveryCode(page);
-    expect(replacement).not.toBe(recoveryCode);
-    expect(await proceed.isDisabled()).toBe(true);
+  });
 
-    await confirmRecoveryCodeSaved(page);
-    await waitForDemoPage(page, ADMIN);
-    expect(await readDashboard(page)).toMatchObject({ Company: "Demo Builders", Role: "Company administrator" });
-    await shot(page, "dashboard");
+  test("signs out, then signs in again with an authenticator code", async () => {
+    // Continues the previous test's person where it left them (or enrolls them when run alone).
+    const earlier = enrolled.get(USER);
+    await inFreshContext(
+      "02-sign-in-again",
+      async (t) => {
+        const { page, context, shot } = t;
+        let app = earlier?.app;
+        if (app) {
+          await page.goto(t.url("/?from=slice"));
+          await waitForDemoPage(page, USER);
+        } else {
+          app = (await enrollFromScratch(t, USER, "/?from=slice")).app;
+        }
+        await signOut(page, shot);
+        expect(await sessionCookie(context)).toBeUndefined();
+
+        await page.goto(t.url("/?from=slice"));
+        await waitForHeading(page, "Sign in");
+        expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/_stepgate/login?next=%2F%3Ffrom%3Dslice");
+        await submitPassword(page, USER, shot);
+        await waitForHeading(page, "How do you want to verify your identity?");
+        // The authenticator app is offered first; the recovery code is the other way in.
+        const current = page.locator('.methods [aria-current="true"]');
+        expect((await current.textContent())?.trim()).toBe("Use your authenticator app");
+        expect(await page.getByRole("link", { name: "Use your recovery code" }).isVisible()).toBe(true);
+        expect(await page.getByText("never share them").isVisible()).toBe(true);
+        await answerChallenge(page, "authenticator", await nextCode(app), shot, "authenticator-code");
+
+        await waitForDemoPage(page, USER);
+        await waitForHeading(page, /^Welcome/);
+        expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/?from=slice");
+        await shot(page, "dashboard-landing");
+        expect(await sessionCookie(context)).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax" });
+      },
+      earlier?.storageState,
+    );
+  });
+
+  test("a recovery code signs in once, forces a new code, and only the new code works afterwards", async () => {
+    await inFreshContext("03-recovery-code", async (t) => {
+      const { page, shot } = t;
+      const { recoveryCode: first } = await enrollFromScratch(t, PAYOR, "/");
+      await signOut(page, shot);
+
+      await page.goto(t.url("/"));
+      await submitPassword(page, PAYOR, shot);
+      await answerChallenge(page, "recovery", first, shot, "first-recovery-code");
+      const second = await readRecoveryCode(page);
+      expect(second).not.toBe(first);
+      expect(await page.getByText("You signed in with your recovery code, so it no longer works").isVisible()).toBe(true);
+      await shot(page, "new-recovery-code");
+      expect(await page.locator("#continue").isDisabled()).toBe(true);
+      await confirmRecoveryCodeSaved(page);
+      await waitForDemoPage(page, PAYOR);
+      expect(await readDashboard(page)).toMatchObject({ Role: "Payments payor", "Signed in with": "password, recovery code" });
+      await shot(page, "dashboard-after-recovery");
+      await signOut(page, shot);
+
+      await page.goto(t.url("/"));
+      await submitPassword(page, PAYOR, shot);
+      await answerChallenge(page, "recovery", first, shot, "used-recovery-code");
+      const alert = page.getByRole("alert");
+      await alert.waitFor();
+      expect(await alert.textContent()).toMatch(/not valid/);
+      await waitForHeading(page, "How do you want to verify your identity?");
+      expect(await page.getByLabel(/Recovery code/).isVisible()).toBe(true);
+      await shot(page, "used-code-refused");
+
+      await answerChallenge(page, "recovery", second, shot, "second-recovery-code");
+      const third = await readRecoveryCode(page);
+      expect(new Set([first, second, third]).size).toBe(3);
+      await confirmRecoveryCodeSaved(page);
+      await waitForDemoPage(page, PAYOR);
+      await shot(page, "dashboard-after-second-recovery");
+    });
+  });
+
+  test("a wrong code shows a clear error, keeps the code input and puts the focus back in it", async () => {
+    await inFreshContext("04-wrong-code", async (t) => {
+      const { page, shot } = t;
+      const { app } = await enrollFromScratch(t, PAYEE, "/");
+      await signOut(page, shot);
+
+      await page.goto(t.url("/"));
+      await submitPassword(page, PAYEE, shot);
+      await answerChallenge(page, "authenticator", wrongCode(app), shot, "wrong-code");
+
+      const alert = page.getByRole("alert");
+      await alert.waitFor();
+      expect(await alert.textContent()).toMatch(/That code is not valid/);
+      await waitForHeading(page, "How do you want to verify your identity?");
+      const code = page.getByLabel("6-digit code from your authenticator app");
+      expect(await code.isVisible()).toBe(true);
+      expect(await code.inputValue()).toBe("");
+      // Ready to type again without reaching for the field.
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("code");
+      await shot(page, "wrong-code-error");
+
+      await answerChallenge(page, "authenticator", await nextCode(app), shot, "right-code");
+      await waitForDemoPage(page, PAYEE);
+      expect(pathOnGateway(page, stack.gatewayUrl)).toBe("/");
+      expect(await readDashboard(page)).toMatchObject({ Email: PAYEE, Role: "Payee administrator" });
+      await shot(page, "dashboard");
+    });
+  });
+
+  test("the recovery-code page's Continue stays disabled until the code is marked as saved", async () => {
+    await inFreshContext("05-recovery-code-gate", async (t) => {
+      const { page, context, shot } = t;
+      await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: stack.gatewayUrl });
+      await page.goto(t.url("/"));
+      await submitPassword(page, ADMIN, shot);
+      const { recoveryCode } = await enrollAuthenticatorApp(page, shot);
+
+      const agree = page.getByLabel("I have securely saved this code");
+      const proceed = page.locator("#continue");
+      expect(await agree.isChecked()).toBe(false);
+      expect(await proceed.isDisabled()).toBe(true);
+      const shownAt = page.url();
+      await proceed.click({ force: true }); // a disabled button ignores the click (and takes no focus)
+      await waitForHeading(page, "Save your recovery code");
+      expect(page.url()).toBe(shownAt);
+      expect(await page.locator("#recovery").textContent()).toBe(recoveryCode);
+
+      await check(agree);
+      expect(await proceed.isEnabled()).toBe(true);
+      await shot(page, "ticked");
+      await click(agree); // untick
+      expect(await agree.isChecked()).toBe(false);
+      expect(await proceed.isDisabled()).toBe(true);
+
+      // Copy and Download hand over the same code that is shown.
+      await click(page.getByRole("button", { name: "Copy" }));
+      await page.getByRole("button", { name: "Copied" }).waitFor();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(recoveryCode.replaceAll("-", ""));
+      const [download] = await Promise.all([page.waitForEvent("download"), click(page.getByRole("link", { name: "Download" }))]);
+      expect(download.suggestedFilename()).toBe("stepgate-recovery-code.txt");
+      expect(await readFile(await download.path(), "utf8")).toContain(recoveryCode);
+
+      // The server holds the same line: a form sent without the tick does not sign the person in.
+      await page.evaluate(() => {
+        document.getElementById("continue")?.removeAttribute("disabled");
+        document.getElementById("agree")?.removeAttribute("required");
+      });
+      await click(proceed);
+      await waitForHeading(page, "Save your recovery code");
+      await page.getByRole("button", { name: "Show a new recovery code" }).waitFor();
+      await shot(page, "not-ticked-refused");
+      await page.goto(t.url("/"));
+      await waitForHeading(page, "Save your recovery code"); // still held at this step
+      await click(page.getByRole("button", { name: "Show a new recovery code" }));
+      const replacement = await readRecoveryCode(page);
+      expect(replacement).not.toBe(recoveryCode);
+      expect(await proceed.isDisabled()).toBe(true);
+
+      await confirmRecoveryCodeSaved(page);
+      await waitForDemoPage(page, ADMIN);
+      expect(await readDashboard(page)).toMatchObject({ Company: "Demo Builders", Role: "Company administrator" });
+      await shot(page, "dashboard");
+    });
   });
 });

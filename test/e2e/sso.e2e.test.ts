@@ -1,12 +1,26 @@
 // Single sign-on against a real OpenID Connect provider (oidc-provider on 127.0.0.1) and the real
-// Worker (wrangler). No browser is needed: the test follows the redirects itself, keeping one
-// cookie jar for the gateway and one for the IdP, like a browser would. Each refusal case ends
-// with no session. docs/decisions/0010-sso.md.
+// Worker (wrangler). The protocol cases follow the redirects themselves, keeping one cookie jar
+// for the gateway and one for the IdP, like a browser would; each refusal case ends with no
+// session. The last block walks it in Chromium from the gateway's sign-in page (pointer and
+// keyboard alone), which the page's CSP (form-action 'self') has a say in. docs/decisions/0010-sso.md.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuthenticator, nextCode, type Authenticator } from "./authenticator";
-import { pickFreePort, startStack, type Stack } from "./harness";
+import type { Browser } from "playwright-core";
+import { launchBrowser, pickFreePort, startStack, type Stack } from "./harness";
 import { startIdp, type Idp, type IdpLogin } from "./idp.mjs";
+import { click, fill, INPUT_MODES, type InputMode } from "./input";
+import {
+  answerChallenge,
+  confirmRecoveryCodeSaved,
+  enrollAuthenticatorApp,
+  openPage,
+  screenshots,
+  submitPassword,
+  waitForDemoPage,
+  waitForHeading,
+  watchForPageErrors,
+} from "./steps";
 
 const IVY = "ivy@sso.demo.test";
 const IAN = "ian@sso.demo.test";
@@ -269,6 +283,70 @@ describe("SSO against a provider that misbehaves", () => {
     } finally {
       await setup.stack.close();
       await setup.idp.close();
+    }
+  });
+});
+
+describe.each(INPUT_MODES)("SSO in a browser (%s)", (mode: InputMode) => {
+  let setup: Setup;
+  let browser: Browser;
+  beforeAll(async () => {
+    setup = await setUp();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await setup?.stack.close();
+    await setup?.idp.close();
+  });
+
+  it("signs in at the identity provider from the gateway's sign-in page, enrolls in Stepgate, and signs in again", async () => {
+    const shot = screenshots(`${mode}/sso-sign-in`);
+    const context = await browser.newContext();
+    let app: Authenticator;
+    try {
+      const page = await openPage(context, mode);
+      const problems = watchForPageErrors(page);
+      setup.idp.state.nextLogin = { accountId: IVY, amr: ["pwd"] };
+      await page.goto(`${setup.stack.gatewayUrl}/reports`);
+      await waitForHeading(page, "Sign in");
+      await fill(page.locator("#email"), IVY); // no password: it is the IdP's business
+      await shot(page, "sign-in-sso-email");
+      await click(page.getByRole("button", { name: "Continue" }));
+      // On to the IdP at once (it logs Ivy in, scripted) and back; Stepgate asks for its own factor.
+      ({ app } = await enrollAuthenticatorApp(page, shot));
+      await confirmRecoveryCodeSaved(page);
+      await waitForDemoPage(page, IVY);
+      expect(new URL(page.url()).pathname).toBe("/reports");
+      await shot(page, "landed");
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+
+    // Again, stopping on the hand-off page: its script's navigation to the IdP is cancelled once
+    // (as a person pressing Esc would), and the person follows its link.
+    const again = await browser.newContext();
+    try {
+      const page = await openPage(again, mode);
+      const problems = watchForPageErrors(page);
+      setup.idp.state.nextLogin = { accountId: IVY, amr: ["pwd"] };
+      const idpUrls = `${setup.idp.issuer}/**`;
+      await page.route(idpUrls, (route) => route.abort("aborted"), { times: 1 });
+      await page.goto(`${setup.stack.gatewayUrl}/`);
+      await submitPassword(page, IVY, shot);
+      await waitForHeading(page, "Continue to your company's sign-in page");
+      const link = page.getByRole("link", { name: "Continue" });
+      expect(await link.getAttribute("href")).toMatch(new RegExp(`^${setup.idp.issuer}/`));
+      await shot(page, "sso-continue");
+      await page.unroute(idpUrls);
+      await click(link);
+      await answerChallenge(page, "authenticator", await nextCode(app), shot, "stepgate-code");
+      await waitForDemoPage(page, IVY);
+      await shot(page, "signed-in-again");
+      expect(problems).toEqual([]);
+    } finally {
+      await again.close();
     }
   });
 });

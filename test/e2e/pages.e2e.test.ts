@@ -76,6 +76,7 @@ describe.each(INPUT_MODES)("%s", (mode: InputMode) => {
       await fill(page.locator("#code"), "000000");
       await click(page.getByRole("button", { name: "Verify and continue" }));
       await page.getByRole("alert").waitFor();
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("code"); // ready to type again
       await shot(page, "setup-code-refused");
       const { app } = await setUpAuthenticatorApp(page, shot);
       await confirmRecoveryCodeSaved(page);

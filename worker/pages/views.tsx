@@ -162,7 +162,8 @@ export function TotpSetupPage(props: Frame & { qrSvg: string; groupedKey: string
       <form method="post" action={`${props.prefix}/enroll/totp/confirm`}>
         <NextField next={props.next} />
         <label for="code">2. Enter the 6-digit code your app shows</label>
-        <input id="code" name="code" class="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength={12} required />
+        {/* After a refused code, straight back into the field (the error above is announced). */}
+        <input id="code" name="code" class="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength={12} required autofocus={Boolean(props.error)} />
         <button type="submit">Verify and continue</button>
       </form>
       <CodesArePrivate />

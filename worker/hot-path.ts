@@ -12,7 +12,6 @@ import { toWire } from "./lib/errors";
 import { verifiedSessionClaims } from "./lib/tokens";
 import type { Config } from "./config";
 import type { Bindings } from "./env";
-import { isPaymentsPath } from "./payments/guard";
 import { createPorts } from "./ports";
 import { forwardRequest, isCanonicalPath, rawPathOf } from "./proxy";
 import { SESSION_COOKIE } from "./session";
@@ -55,6 +54,22 @@ function isPublicPath(config: Config, path: string): boolean {
   return config.publicPaths.some((prefix) => path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`));
 }
 
+/**
+ * Lower-cased path stems the hot path declines, per configuration: the gateway's prefix (routed by
+ * the application) and the payments prefix without its final "/" (a superset of `isPaymentsPath`,
+ * which is case-insensitive too: /payments, /PAYMENTS/x and even /paymentsx go to the application).
+ */
+const declinedStems = new WeakMap<Config, [string, string]>();
+
+function declinedStemsOf(config: Config): [string, string] {
+  let stems = declinedStems.get(config);
+  if (stems === undefined) {
+    stems = [config.prefix.toLowerCase(), config.paymentsPrefix.toLowerCase().replace(/\/$/, "")];
+    declinedStems.set(config, stems);
+  }
+  return stems;
+}
+
 /** Forwards a hot-path request, or returns null for the full application to decide. */
 export function hotPath(request: Request, env: Bindings, config: Config): Promise<Response> | null {
   let session: SessionClaims | undefined;
@@ -64,8 +79,10 @@ export function hotPath(request: Request, env: Bindings, config: Config): Promis
     if (config.seedDemo && !seeded.has(env.KV)) return null;
     const path = rawPathOf(request.url);
     if (!isCanonicalPath(path)) return null;
-    if (path.toLowerCase().startsWith(config.prefix.toLowerCase())) return null;
-    if (isPaymentsPath(config.paymentsPrefix, path) || isPublicPath(config, path)) return null;
+    const lowerPath = path.toLowerCase();
+    const [gatewayStem, paymentsStem] = declinedStemsOf(config);
+    if (lowerPath.startsWith(gatewayStem) || lowerPath.startsWith(paymentsStem)) return null;
+    if (config.publicPaths.length > 0 && isPublicPath(config, path)) return null;
     const token = plainSessionCookie(request.headers.get("cookie"));
     if (token === undefined) return null;
     nowMs = createPorts(env).now();

@@ -55,12 +55,17 @@ export async function handleMessage(deps: RouterDeps, accepted: Accepted): Promi
   }
 }
 
-/** A page of the gateway loaded: refresh only what the badge or popup shows (challenges, idle). */
-const PAGE_REFRESH_MIN_MS = 2_000;
+/**
+ * A page of the gateway loaded: refresh what the badge or popup shows. A pending challenge may
+ * just have been answered on the page: always ask. The idle countdown alone moves by minutes:
+ * ask at most every 2 s, so a burst of navigations is not a burst of calls.
+ */
+const IDLE_REFRESH_MIN_MS = 2_000;
 async function refreshIfShowing(deps: RouterDeps, gateway: Gateway): Promise<void> {
   const snapshot = (await snapshotsItem.getValue())[gateway.origin];
-  if (!snapshot || (snapshot.challenges.length === 0 && snapshot.idleExpiresAt === null)) return;
-  if (deps.now() - snapshot.checkedAt < PAGE_REFRESH_MIN_MS) return;
+  if (!snapshot) return;
+  const idleOnly = snapshot.challenges.length === 0;
+  if (idleOnly && (snapshot.idleExpiresAt === null || deps.now() - snapshot.checkedAt < IDLE_REFRESH_MIN_MS)) return;
   await refreshGateway(deps, gateway);
 }
 

@@ -125,22 +125,25 @@ describe("the verify message in the background", () => {
     expect(JSON.stringify(await fakeBrowser.storage.local.get(null))).not.toContain("GrantGrantGrant0123");
   });
 
-  test("another gateway page refreshes only when something is shown, at most every 2 s", async () => {
+  test("another gateway page refreshes when a challenge is shown (at once), or the idle countdown (at most every 2 s)", async () => {
     const d = routerDeps({ "/api/challenges": { status: 200, body: { challenges: [] } }, "/api/me": { status: 200, body: {} } });
     const pageShown = { from: "content" as const, gateway: GATEWAY, tabId: 1, message: { type: "page-shown" as const } };
     await handleMessage(d, pageShown); // nothing known yet: no call
     await snapshotsItem.setValue({ [GATEWAY.origin]: { status: "ok", challenges: [], idleExpiresAt: null, checkedAt: NOW - 60_000 } });
     await handleMessage(d, pageShown); // nothing shown: no call
+    await snapshotsItem.setValue({ [GATEWAY.origin]: { status: "ok", challenges: [], idleExpiresAt: NOW + 60_000, checkedAt: NOW - 1_000 } });
+    await handleMessage(d, pageShown); // the countdown alone, checked a second ago: no call
     expect(d.calls).toEqual([]);
-    await snapshotsItem.setValue({ [GATEWAY.origin]: { status: "ok", challenges: [challenge()], idleExpiresAt: null, checkedAt: NOW - 1_000 } });
-    await handleMessage(d, pageShown); // checked a second ago
-    expect(d.calls).toEqual([]);
-    await snapshotsItem.setValue({ [GATEWAY.origin]: { status: "ok", challenges: [challenge()], idleExpiresAt: null, checkedAt: NOW - 5_000 } });
+    // A challenge checked a moment ago may just have been answered on this page: ask at once.
+    await snapshotsItem.setValue({ [GATEWAY.origin]: { status: "ok", challenges: [challenge()], idleExpiresAt: null, checkedAt: NOW - 100 } });
     await fakeBrowser.action.setBadgeText({ text: "1" });
-    await handleMessage(d, pageShown); // answered on the page: the badge clears
+    await handleMessage(d, pageShown);
     expect(d.calls.map((call) => new URL(call.url).pathname).sort()).toEqual(["/_stepgate/api/challenges", "/_stepgate/api/me"]);
     expect((await snapshotsItem.getValue())[GATEWAY.origin]?.challenges).toEqual([]);
     expect(await fakeBrowser.action.getBadgeText({})).toBe("");
+    await snapshotsItem.setValue({ [GATEWAY.origin]: { status: "ok", challenges: [], idleExpiresAt: NOW + 60_000, checkedAt: NOW - 5_000 } });
+    await handleMessage(d, pageShown); // the countdown, checked 5 s ago: asked again
+    expect(d.calls).toHaveLength(4);
   });
 
   test("safeNextPath accepts same-origin paths only", () => {

@@ -70,6 +70,8 @@ function declinedStemsOf(config: Config): [string, string] {
   return stems;
 }
 
+const TRIMMABLE_SEGMENT_END = /(?:\.|%20)(?:\/|$)/i;
+
 /** Forwards a hot-path request, or returns null for the full application to decide. */
 export function hotPath(request: Request, env: Bindings, config: Config): Promise<Response> | null {
   let session: SessionClaims | undefined;
@@ -82,6 +84,9 @@ export function hotPath(request: Request, env: Bindings, config: Config): Promis
     const lowerPath = path.toLowerCase();
     const [gatewayStem, paymentsStem] = declinedStemsOf(config);
     if (lowerPath.startsWith(gatewayStem) || lowerPath.startsWith(paymentsStem)) return null;
+    // A segment ending in "." or %20 may be trimmed by the origin (pathForMatching): a multi-segment
+    // payments prefix (/app/payments/) could then hide behind /app./payments/ — the application decides.
+    if (TRIMMABLE_SEGMENT_END.test(path)) return null;
     if (config.publicPaths.length > 0 && isPublicPath(config, path)) return null;
     const token = plainSessionCookie(request.headers.get("cookie"));
     if (token === undefined) return null;

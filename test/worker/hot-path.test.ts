@@ -122,6 +122,9 @@ describe("hot path", () => {
       [`${GATEWAY}/a%2fb`, { headers: { cookie } }],
       [`${GATEWAY}/a;b`, { headers: { cookie } }],
       [`${GATEWAY}/%70ayments/x`, { headers: { cookie } }],
+      [`${GATEWAY}/app./payments/x`, { headers: { cookie } }], // trimmed by some origins (multi-segment payments prefix)
+      [`${GATEWAY}/hp%20/ok`, { headers: { cookie } }],
+      [`${GATEWAY}/hp/ok.`, { headers: { cookie } }],
       [`${GATEWAY}/hp/ok`, {}],
       [`${GATEWAY}/hp/ok`, { headers: { cookie: `${cookie}; ${cookie}` } }],
       [`${GATEWAY}/hp/ok`, { headers: { cookie: `${SESSION_COOKIE}="${token}"` } }],

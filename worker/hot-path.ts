@@ -12,6 +12,7 @@ import { toWire } from "./lib/errors";
 import { verifiedSessionClaims } from "./lib/tokens";
 import type { Config } from "./config";
 import type { Bindings } from "./env";
+import { isPaymentsPath } from "./payments/guard";
 import { createPorts } from "./ports";
 import { forwardRequest, isCanonicalPath, rawPathOf } from "./proxy";
 import { SESSION_COOKIE } from "./session";
@@ -87,6 +88,8 @@ export function hotPath(request: Request, env: Bindings, config: Config): Promis
     // A segment ending in "." or %20 may be trimmed by the origin (pathForMatching): a multi-segment
     // payments prefix (/app/payments/) could then hide behind /app./payments/ — the application decides.
     if (TRIMMABLE_SEGMENT_END.test(path)) return null;
+    // And the payments tool's own rule, so that a change to it cannot leave a gap here.
+    if (isPaymentsPath(config.paymentsPrefix, path)) return null;
     if (config.publicPaths.length > 0 && isPublicPath(config, path)) return null;
     const token = plainSessionCookie(request.headers.get("cookie"));
     if (token === undefined) return null;

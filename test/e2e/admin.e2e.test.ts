@@ -4,8 +4,8 @@
 // user must enroll again at the next sign-in. Once with the pointer, once with the keyboard alone,
 // each on a stack of its own. Screenshots under test-results/e2e/<mode>/admin/.
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { launchBrowser, startStack, type Stack } from "./harness";
+import { describe, expect, test } from "vitest";
+import { withStackAndBrowser, type Stack } from "./harness";
 import { check, click, fill, INPUT_MODES, type InputMode } from "./input";
 import {
   chooseAuthenticatorApp,
@@ -28,16 +28,7 @@ const USER = "user@demo.test";
 describe.each(INPUT_MODES)("%s", (mode: InputMode) => {
   let stack: Stack;
   let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  withStackAndBrowser((started) => ({ stack, browser } = started));
 
   test("admin changes the policy; a user sees the notice, enrolls early, is reset and must enroll again", async () => {
     const shot = screenshots(`${mode}/admin`);

@@ -7,8 +7,8 @@
 // with the pointer, once with the keyboard alone, each on a stack of its own (the clock only
 // moves forward). Screenshots under test-results/e2e/<mode>/deadline/.
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { launchBrowser, startStack, type Stack } from "./harness";
+import { describe, expect, test } from "vitest";
+import { withStackAndBrowser, type Stack } from "./harness";
 import { click, INPUT_MODES, type InputMode } from "./input";
 import {
   advanceGatewayClock,
@@ -32,16 +32,7 @@ const DAY_SECONDS = 86_400;
 describe.each(INPUT_MODES)("%s", (mode: InputMode) => {
   let stack: Stack;
   let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  withStackAndBrowser((started) => ({ stack, browser } = started));
 
   test("before the deadline the notice can be put off; after it, enrollment is forced with no way around", async () => {
     const shot = screenshots(`${mode}/deadline`);

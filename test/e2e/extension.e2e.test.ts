@@ -19,6 +19,7 @@ import {
   screenshots,
   signOut,
   submitPassword,
+  textedCode,
   waitForDemoPage,
   waitForHeading,
   watchForPageErrors,
@@ -259,15 +260,7 @@ test("a person with a phone only signs in from the popup with a texted code", as
     expect(response.status(), path).toBe(200);
     return response.json() as Promise<Record<string, unknown>>;
   };
-  const smsCode = async (to: string, notBefore: string): Promise<string> => {
-    for (let tries = 0; tries < 50; tries++) {
-      const outbox = (await (await fetch(`${gateway}/_stepgate/dev/outbox`)).json()) as Array<{ to: string; channel: string; text: string; sentAt: string }>;
-      const code = outbox.find((m) => m.channel === "sms" && m.to === to && m.sentAt > notBefore)?.text.match(/#(\d{6})$/)?.[1];
-      if (code) return code;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`no text message to ${to}`);
-  };
+  const smsCode = (to: string, notBefore: string) => textedCode(gateway, to, notBefore);
   // user@demo.test enrolls a phone through the JSON API in this browser (its cookie jar), then signs out.
   const phone = "+12025550188";
   await api("POST", "/session", { email: "user@demo.test", password: "stepgate-demo-password" });

@@ -3,6 +3,7 @@
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { unstable_startWorker } from "wrangler";
 import { startDemoOrigin, type DemoOrigin } from "../../demo/server.mjs";
 import { generateSecrets } from "../../scripts/secrets.mjs";
@@ -101,6 +102,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await origin.close();
     throw error;
   }
+}
+
+/**
+ * A stack and a browser for the enclosing describe block (or file): started before its tests,
+ * handed to `receive`, and closed after them.
+ */
+export function withStackAndBrowser(receive: (started: { stack: Stack; browser: Browser }) => void, options: StackOptions = {}): void {
+  const started: { stack?: Stack; browser?: Browser } = {};
+  beforeAll(async () => {
+    started.stack = await startStack(options);
+    started.browser = await launchBrowser();
+    receive({ stack: started.stack, browser: started.browser });
+  }, 60_000);
+  afterAll(async () => {
+    await started.browser?.close();
+    await started.stack?.close();
+  });
 }
 
 /** Headless Debian Chromium (Playwright's own browser download does not work here). */

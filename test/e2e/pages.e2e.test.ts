@@ -5,9 +5,9 @@
 // once with the keyboard alone, each on a stack of its own. Screenshots under
 // test-results/e2e/<mode>/pages-off-path/.
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { codeAhead } from "./authenticator";
-import { launchBrowser, startStack, type Stack } from "./harness";
+import { withStackAndBrowser, type Stack } from "./harness";
 import { click, fill, INPUT_MODES, type InputMode } from "./input";
 import {
   answerChallenge,
@@ -27,16 +27,7 @@ const PAYEE = "payee@demo.test";
 describe.each(INPUT_MODES)("%s", (mode: InputMode) => {
   let stack: Stack;
   let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  withStackAndBrowser((started) => ({ stack, browser } = started));
 
   test("refusals and off-path pages are as usable as the main path", async () => {
     const context = await browser.newContext();

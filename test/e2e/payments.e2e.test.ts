@@ -4,9 +4,9 @@
 // with the pointer, once with the keyboard alone, each on a stack of its own. Screenshots under
 // test-results/e2e/<mode>/<test>/.
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { codeAhead, timeStepAt, totpForStep } from "./authenticator";
-import { launchBrowser, startStack, type Stack } from "./harness";
+import { withStackAndBrowser, type Stack } from "./harness";
 import { click, fill, INPUT_MODES, type InputMode } from "./input";
 import {
   advanceGatewayClock,
@@ -23,16 +23,7 @@ import {
 describe.each(INPUT_MODES)("%s", (mode: InputMode) => {
   let stack: Stack;
   let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  withStackAndBrowser((started) => ({ stack, browser } = started));
 
   test("payments entry and a form's sensitive action, approved with its own code", async () => {
     const context = await browser.newContext();

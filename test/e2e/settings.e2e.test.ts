@@ -5,9 +5,9 @@
 // in. Once with the pointer, once with the keyboard alone, each on a stack of its own.
 // Screenshots under test-results/e2e/<mode>/settings-*/.
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { nextCode, timeStepAt, totpForStep } from "./authenticator";
-import { launchBrowser, startStack, type Stack } from "./harness";
+import { withStackAndBrowser, type Stack } from "./harness";
 import { click, fill, INPUT_MODES, type InputMode } from "./input";
 import {
   advanceGatewayClock,
@@ -30,16 +30,7 @@ const USER = "user@demo.test";
 describe.each(INPUT_MODES)("%s", (mode: InputMode) => {
   let stack: Stack;
   let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  withStackAndBrowser((started) => ({ stack, browser } = started));
 
   test("changes the authenticator app after verifying with the current one; the old app stops working", async () => {
     const context = await browser.newContext();

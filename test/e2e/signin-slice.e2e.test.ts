@@ -5,9 +5,9 @@
 // context per test; screenshots under test-results/e2e/<mode>/<test>/.
 import { readFile } from "node:fs/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { nextCode, wrongCode } from "./authenticator";
-import { launchBrowser, startStack, type Stack } from "./harness";
+import { withStackAndBrowser, type Stack } from "./harness";
 import { check, click, fill, INPUT_MODES, type InputMode } from "./input";
 import {
   answerChallenge,
@@ -45,16 +45,7 @@ interface TestPage {
 describe.each(INPUT_MODES)("%s", (mode: InputMode) => {
   let stack: Stack;
   let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  withStackAndBrowser((started) => ({ stack, browser } = started));
 
   /** People a test enrolled in this stack, with the browser state they were left in. */
   const enrolled = new Map<string, Enrollment & { storageState: StorageState }>();

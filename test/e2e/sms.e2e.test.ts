@@ -14,6 +14,7 @@ import {
   screenshots,
   signOut,
   submitPassword,
+  textedCode,
   waitForDemoPage,
   waitForHeading,
   watchForPageErrors,
@@ -41,17 +42,8 @@ describe.each(INPUT_MODES)("%s", (mode: InputMode) => {
     await stack?.close();
   });
 
-  /** The code in the newest text to `to`, from its `@host #123456` line in the development outbox. */
-  async function smsCodeFor(to: string, notBefore = ""): Promise<string> {
-    for (let tries = 0; tries < 50; tries++) {
-      const messages = (await (await fetch(`${stack.gatewayUrl}/_stepgate/dev/outbox`)).json()) as Array<{ to: string; channel: string; text: string; sentAt: string }>;
-      const message = messages.find((m) => m.channel === "sms" && m.to === to && m.sentAt > notBefore);
-      const code = message ? /\n@127\.0\.0\.1 #(\d{6})$/.exec(message.text)?.[1] : undefined;
-      if (code) return code;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`no text message to ${to}`);
-  }
+  /** The code in the newest text to `to` (the message ends with its `@host #123456` line). */
+  const smsCodeFor = (to: string, notBefore = "") => textedCode(stack.gatewayUrl, to, notBefore);
 
   /** Enters a code in the code field as a person pasting "123 456" would. */
   async function enterCode(code: string): Promise<void> {

@@ -205,3 +205,19 @@ export async function advanceGatewayClock(page: Page, gatewayUrl: string, second
   const { offsetMs } = (await moved.json()) as { offsetMs: number };
   return () => Date.now() + offsetMs;
 }
+
+/**
+ * The code in the newest text to `to` sent after `notBefore` (ISO time), from the development
+ * outbox. The text must end with the domain-bound line `@<gateway host> #<code>` (WebOTP).
+ */
+export async function textedCode(gatewayUrl: string, to: string, notBefore = ""): Promise<string> {
+  const boundLine = new RegExp(`\\n@${new URL(gatewayUrl).hostname.replaceAll(".", "\\.")} #(\\d{6})$`);
+  for (let tries = 0; tries < 50; tries++) {
+    const messages = (await (await fetch(`${gatewayUrl}/_stepgate/dev/outbox`)).json()) as Array<{ to: string; channel: string; text: string; sentAt: string }>;
+    const message = messages.find((m) => m.channel === "sms" && m.to === to && m.sentAt > notBefore);
+    const code = message ? boundLine.exec(message.text)?.[1] : undefined;
+    if (code) return code;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no text message to ${to}`);
+}

@@ -13,6 +13,12 @@ const ORIGIN_PORT = 8788;
 const GATEWAY_URL = `http://${HOST}:${GATEWAY_PORT}`;
 const HEALTH_WAIT_MS = 60_000;
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/**
+ * The unpacked extension's fixed id (from manifest.key in wxt.config.ts) and any Firefox install:
+ * the local gateway accepts the toolbar's code entry out of the box (docs/EXTENSION.md). Set
+ * TRUSTED_ORIGINS in the environment to choose otherwise.
+ */
+const TRUSTED_ORIGINS = process.env.TRUSTED_ORIGINS ?? "chrome-extension://emiiabilgjclnhgapgnbficagfjjgdlc,moz-extension://*";
 const DEV_VARS = `${ROOT}.dev.vars`;
 const WRANGLER = `${ROOT}node_modules/wrangler/bin/wrangler.js`;
 
@@ -25,6 +31,7 @@ Demo company "Demo Builders" — password for everyone: stepgate-demo-password
   payee@demo.test   payee admin (US phone)
 Development SMS/email outbox: ${GATEWAY_URL}/_stepgate/dev/messages   (JSON: /_stepgate/dev/outbox)
 Your security settings:       ${GATEWAY_URL}/_stepgate/settings
+Browser extension:            npm run build:ext, load .output/chrome-mv3, add ${GATEWAY_URL} on its options page
 `;
 
 /** Adds any missing secret to .dev.vars, keeping the ones already there (existing data stays readable). */
@@ -77,7 +84,8 @@ async function main() {
   ensureDevVars();
   const origin = await startDemoOrigin({ port: ORIGIN_PORT, host: HOST, gatewayUrl: GATEWAY_URL });
 
-  const child = spawn(process.execPath, [WRANGLER, "dev", "--ip", HOST, "--port", String(GATEWAY_PORT)], {
+  const args = [WRANGLER, "dev", "--ip", HOST, "--port", String(GATEWAY_PORT), "--var", `TRUSTED_ORIGINS:${TRUSTED_ORIGINS}`];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: "inherit",
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },

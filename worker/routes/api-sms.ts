@@ -8,7 +8,7 @@ import { CodeRequest } from "../../shared/protocol";
 import type { AppEnv } from "../env";
 import * as smsFlows from "../flows-sms";
 import { apiError } from "../lib/errors";
-import { readJson } from "../middleware/guard";
+import { readJson, readNoInput } from "../middleware/guard";
 
 export const smsApi = new Hono<AppEnv>();
 
@@ -16,7 +16,6 @@ const SmsEnrollRequest = v.strictObject({
   phone: v.pipe(v.string(), v.minLength(1), v.maxLength(32)),
   country: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z]{2}$/))),
 });
-const EmptyRequest = v.strictObject({});
 
 type Failure = { reason: Parameters<typeof apiError>[1]; retryAfterSeconds?: number };
 export const failed = (c: Parameters<typeof apiError>[0], result: Failure) =>
@@ -44,10 +43,8 @@ smsApi.post("/challenges/:id/sms", async (c) => {
   if (!c.var.session) return apiError(c, "unauthenticated");
   const id = c.req.param("id");
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(id)) return apiError(c, "challenge_not_found");
-  if (c.req.header("content-length") !== "0" && c.req.header("content-type")) {
-    const body = await readJson(c, EmptyRequest);
-    if (!body.ok) return body.response;
-  }
+  const input = await readNoInput(c);
+  if (!input.ok) return input.response;
   const result = await smsFlows.sendChallengeCode(c, id);
   if (!result.ok) return failed(c, result);
   return c.json({ sent: true, phone: result.phoneHint, expiresInSeconds: c.var.config.smsCodeTtlSeconds });

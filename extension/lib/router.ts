@@ -88,8 +88,8 @@ async function verify(deps: RouterDeps, origin: string, challengeId: string, met
 /**
  * A tab still waiting on a challenge page (sign-in `/challenge`, step-up `/verify`) moves on once
  * the challenge is passed: to its `next` path when it names a safe same-origin one, else a reload.
- * An approved sensitive action's own `/verify` tab is reloaded instead: the gateway then shows
- * its Continue page there (docs/decisions/0011), and other tabs are left alone.
+ * An approved sensitive action's own `/verify` tab is reloaded and brought to the front instead:
+ * the gateway then shows its Continue page there (docs/decisions/0011). Other tabs are left alone.
  */
 async function moveOnChallengeTabs(gateway: Gateway, challengeId: string, approvedAction: boolean): Promise<void> {
   const waitingPaths = [`${gateway.prefix}/challenge`, `${gateway.prefix}/verify`];
@@ -98,7 +98,11 @@ async function moveOnChallengeTabs(gateway: Gateway, challengeId: string, approv
     const url = new URL(tab.url);
     if (!waitingPaths.includes(url.pathname)) continue;
     if (approvedAction) {
-      if (url.pathname === `${gateway.prefix}/verify` && url.searchParams.get("id") === challengeId) await browser.tabs.reload(tab.id);
+      if (url.pathname !== `${gateway.prefix}/verify` || url.searchParams.get("id") !== challengeId) continue;
+      // Brought to the front: the person's next step (Continue) is on that page.
+      await browser.tabs.reload(tab.id);
+      await browser.tabs.update(tab.id, { active: true });
+      if (tab.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true }).catch(() => undefined);
       continue;
     }
     const next = safeNextPath(url.searchParams.get("next"));

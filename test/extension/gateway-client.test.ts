@@ -120,6 +120,7 @@ describe("the verify message in the background", () => {
     expect(JSON.stringify(reply)).not.toContain("GrantGrantGrant0123"); // the extension never holds it
     expect(reloaded).toEqual([own.id]);
     expect((await fakeBrowser.tabs.get(own.id!)).url).toContain(`/_stepgate/verify?id=${ID}`); // not sent to next
+    expect((await fakeBrowser.tabs.get(own.id!)).active).toBe(true); // its Continue is the next step
     expect((await fakeBrowser.tabs.get(otherStepUp.id!)).url).toContain("id=AnotherChallenge0000");
     expect((await fakeBrowser.tabs.get(signIn.id!)).url).toContain("/_stepgate/challenge");
     expect(JSON.stringify(await fakeBrowser.storage.local.get(null))).not.toContain("GrantGrantGrant0123");

@@ -5,7 +5,7 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { challengeRequired, isNavigation } from "./challenge-response";
-import { getConfig, type Config } from "./config";
+import { getConfig, isPublicPath, type Config } from "./config";
 import type { AppEnv } from "./env";
 import { apiError, toWire } from "./lib/errors";
 import { randomId } from "./lib/ids";
@@ -45,10 +45,6 @@ const pageSecurityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   // subdomains, and not on proxied responses: the site owner decides those (or sets it at the zone).
   if (c.var.config.publicUrl.startsWith("https:")) c.header("Strict-Transport-Security", "max-age=31536000");
 };
-
-function isPublicPath(config: Config, path: string): boolean {
-  return config.publicPaths.some((prefix) => path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`));
-}
 
 /** Decides whether a non-gateway request may reach the origin, and forwards it if so. */
 async function protect(c: Context<AppEnv>): Promise<Response> {

@@ -54,6 +54,11 @@ export interface Config {
   sso: SsoConfig;
 }
 
+/** A configured public path (PUBLIC_PATHS): served without a session, still proxied. */
+export function isPublicPath(config: Config, path: string): boolean {
+  return config.publicPaths.some((prefix) => path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`));
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid Stepgate configuration:\n- ${problems.join("\n- ")}`);

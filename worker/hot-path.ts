@@ -10,7 +10,7 @@
 import type { SessionClaims } from "../shared/claims";
 import { toWire } from "./lib/errors";
 import { verifiedSessionClaims } from "./lib/tokens";
-import type { Config } from "./config";
+import { isPublicPath, type Config } from "./config";
 import type { Bindings } from "./env";
 import { isPaymentsPath } from "./payments/guard";
 import { createPorts } from "./ports";
@@ -49,10 +49,6 @@ export function plainSessionCookie(header: string | null): string | undefined {
   const end = TOKEN_RUN.lastIndex;
   if (end === start || (end < header.length && header.charCodeAt(end) !== 0x3b)) return undefined;
   return header.slice(start, end);
-}
-
-function isPublicPath(config: Config, path: string): boolean {
-  return config.publicPaths.some((prefix) => path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`));
 }
 
 /**

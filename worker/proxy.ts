@@ -193,6 +193,11 @@ export interface ForwardOptions {
   request?: { method: string; pathAndSearch: string; contentType: string; body: string };
   /** The body already read from the incoming request (to hash it), sent on as is. */
   body?: ArrayBuffer;
+  /**
+   * A sensitive action's canonical media type: sent as the Content-Type ("" sends none) with no
+   * Content-Encoding, so the origin reads the body as the approval's summary did.
+   */
+  mediaType?: string;
   /** Last payments verification (epoch s) and the grant id, added to the origin assertion. */
   payAt?: number;
   grant?: string;
@@ -244,9 +249,14 @@ export async function forwardRequest(raw: Request, config: Config, session: Sess
   const method = options.request?.method ?? raw.method;
   let body: BodyInit | null = method === "GET" || method === "HEAD" ? null : (options.body ?? raw.body);
   if (options.request) {
-    headers.set("content-type", options.request.contentType);
     headers.delete("content-length");
     body = method === "GET" || method === "HEAD" ? null : options.request.body;
+  }
+  const mediaType = options.request?.contentType ?? options.mediaType;
+  if (mediaType !== undefined) {
+    if (mediaType) headers.set("content-type", mediaType);
+    else headers.delete("content-type");
+    headers.delete("content-encoding");
   }
   const upstream = await fetch(upstreamUrl, { method, headers, body, redirect: "manual" });
   // The origin's answer is sent on as it is unless a header must change: its own redirects, or a

@@ -156,17 +156,19 @@ describe("payments idle and grant expiry (injected clock)", () => {
     expect(await account.paymentsState(sid, t1)).toEqual({ verifiedAtMs: t0, lastSeenMs: t1 });
   });
 
-  it("a grant is refused after it expires and for another session", async () => {
+  it("a grant is refused after it expires, for another session and for another media type", async () => {
     const account = accountStub("demo-user");
     const t0 = Date.now();
     const sid = await sessionInsidePayments("demo-user", t0);
     const other = await sessionInsidePayments("demo-user", t0);
-    const action = { method: "POST", path: "/payments/disbursements/d1/submit", bodyHash: "x", summary: "Submit disbursement d1" };
+    const action = { method: "POST", path: "/payments/disbursements/d1/submit", mediaType: "", bodyHash: "x", summary: "Submit disbursement d1" };
     await runInDurableObject(account, async (_instance, state) => {
       state.storage.kv.put("grant:GRANTEXPIRING0000000", { id: "GRANTEXPIRING0000000", sid, action, expiresAtMs: t0 + 120_000 });
     });
     expect(await account.authorizePayments(other, { action, grantId: "GRANTEXPIRING0000000" }, t0 + 1000)).toMatchObject({ kind: "challenge" });
     expect(await account.authorizePayments(sid, { action, grantId: "GRANTEXPIRING0000000" }, t0 + 120_001)).toMatchObject({ kind: "challenge" });
+    // The same bytes under another media type are another request.
+    expect(await account.authorizePayments(sid, { action: { ...action, mediaType: "application/json" }, grantId: "GRANTEXPIRING0000000" }, t0 + 1000)).toMatchObject({ kind: "challenge" });
     expect(await account.authorizePayments(sid, { action, grantId: "GRANTEXPIRING0000000" }, t0 + 119_000)).toMatchObject({ kind: "allowed", grantId: "GRANTEXPIRING0000000" });
   });
 });

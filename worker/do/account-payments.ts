@@ -16,7 +16,7 @@ export type PaymentsDecision =
   | { kind: "no_session" };
 
 function sameAction(a: BoundAction, b: BoundAction): boolean {
-  return a.method === b.method && a.path === b.path && a.bodyHash === b.bodyHash;
+  return a.method === b.method && a.path === b.path && a.mediaType === b.mediaType && a.bodyHash === b.bodyHash;
 }
 
 /** A pending challenge of this session for the same reason (and action) is reused, not piled up. */

@@ -49,6 +49,11 @@ export interface SessionRecord {
 export interface BoundAction {
   method: string;
   path: string;
+  /**
+   * The body's canonical media type as summarised ("" for an empty body): the same bytes under
+   * another type are another request (worker/payments/media-type.ts).
+   */
+  mediaType: string;
   /** SHA-256 of the request body, base64url ("" hashes the empty body). */
   bodyHash: string;
   summary: string;

@@ -20,6 +20,7 @@ const WIRE = {
   no_pending_enrollment: [409, "NO_PENDING_ENROLLMENT", "Start the set-up again to get a new key."],
   csrf: [403, "CROSS_SITE_REQUEST", "This request came from another site and was refused."],
   unsupported_media_type: [415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json."],
+  unreadable_action_body: [415, "UNSUPPORTED_MEDIA_TYPE", "Send this payment action as a form or as JSON, in UTF-8 and not compressed."],
   payload_too_large: [413, "PAYLOAD_TOO_LARGE", "The request body is too large."],
   not_found: [404, "NOT_FOUND", "Not found."],
   non_canonical_path: [400, "NON_CANONICAL_PATH", "The request path is not in canonical form."],

@@ -15,6 +15,7 @@ import { challengeRequired, isNavigation } from "../challenge-response";
 import { forwardToOrigin, rawPathOf } from "../proxy";
 import { clearSession, issueSession, userFromClaims } from "../session";
 import { bodyFields, hasDuplicateFields, matchAction, pathForMatching, renderSummary } from "./actions";
+import { actionMediaType } from "./media-type";
 
 /** Largest body a sensitive action may carry (it is hashed, and held for page forms). */
 const MAX_ACTION_BODY_BYTES = 16 * 1024;
@@ -53,7 +54,7 @@ async function formMethod(c: Context<AppEnv>): Promise<{ method?: string; body?:
 }
 
 /** The sensitive action this request is, bound to its exact method, path and body; or none. */
-async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundAction; body?: ArrayBuffer } | "too_large" | "ambiguous"> {
+async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundAction; body?: ArrayBuffer } | "too_large" | "ambiguous" | "unreadable"> {
   const url = new URL(c.req.url);
   const path = rawPathOf(c.req.url);
   const form = await formMethod(c);
@@ -63,13 +64,15 @@ async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundActio
   if (!matched) return form.body ? { body: form.body } : {};
   const body = form.body ?? (await c.req.raw.arrayBuffer());
   if (body.byteLength > MAX_ACTION_BODY_BYTES) return "too_large";
-  const contentType = c.req.header("content-type") ?? "";
+  // The approval holds the type the summary was read as; the origin is sent that type alone.
+  const mediaType = actionMediaType(c.req.header("content-type"), c.req.header("content-encoding"), body.byteLength);
+  if (mediaType === null) return "unreadable";
   const text = new TextDecoder().decode(body);
-  if (hasDuplicateFields(contentType, text)) return "ambiguous";
-  const summary = renderSummary(matched.action.summary, { ...bodyFields(contentType, text), ...matched.params });
-  const action: BoundAction = { method: c.req.method, path: `${path}${url.search}`, bodyHash: await sha256(body), summary };
+  if (hasDuplicateFields(mediaType, text)) return "ambiguous";
+  const summary = renderSummary(matched.action.summary, { ...bodyFields(mediaType, text), ...matched.params });
+  const action: BoundAction = { method: c.req.method, path: `${path}${url.search}`, mediaType, bodyHash: await sha256(body), summary };
   // A page form cannot repeat itself with a header: hold it, to be sent on only through its grant.
-  if (isNavigation(c) && c.req.method !== "GET") action.held = { contentType, body: text };
+  if (isNavigation(c) && c.req.method !== "GET") action.held = { contentType: mediaType, body: text };
   return { action, body };
 }
 
@@ -87,6 +90,7 @@ export async function guardPayments(c: Context<AppEnv>, session: SessionClaims):
   const described = await describeAction(c);
   if (described === "too_large") return apiError(c, "payload_too_large");
   if (described === "ambiguous") return apiError(c, "bad_request");
+  if (described === "unreadable") return apiError(c, "unreadable_action_body");
   const grantHeader = c.req.header(GRANT_HEADER);
   const grantId = grantHeader && /^[A-Za-z0-9_-]{16,64}$/.test(grantHeader) ? grantHeader : undefined;
   const decision = await ports
@@ -109,6 +113,7 @@ export async function guardPayments(c: Context<AppEnv>, session: SessionClaims):
   const current = session.pay ? session : await issueSession(c, decision.session, userFromClaims(session));
   return forwardToOrigin(c, current, {
     ...(described.body ? { body: described.body } : {}),
+    ...(described.action ? { mediaType: described.action.mediaType } : {}),
     payAt: Math.floor(decision.verifiedAtMs / 1000),
     ...(decision.grantId ? { grant: decision.grantId } : {}),
   });

@@ -50,6 +50,8 @@ export interface Config {
   paymentsIdleSeconds: number;
   sensitiveActions: SensitiveAction[];
   grantTtlSeconds: number;
+  /** A body the gateway reads (its own JSON and forms, a sensitive action's) must arrive within this. */
+  bodyReadTimeoutSeconds: number;
   /** Single sign-on providers and their email domains (worker/sso/config.ts). */
   sso: SsoConfig;
 }
@@ -231,6 +233,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     paymentsIdleSeconds: seconds("PAYMENTS_IDLE_SECONDS", 30 * 60, 60, 24 * 3600),
     sensitiveActions,
     grantTtlSeconds: seconds("GRANT_TTL_SECONDS", 120, 10, 600),
+    bodyReadTimeoutSeconds: seconds("BODY_READ_TIMEOUT_SECONDS", 10, 1, 60),
     sso: parseSsoConfig(env, mode, problems),
   };
   if (config.idleTimeoutSeconds > 0 && config.idleTimeoutSeconds < 2 * config.sessionRemintAfterSeconds)

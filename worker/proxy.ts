@@ -192,7 +192,7 @@ export interface ForwardOptions {
   /** Send this request instead of the incoming one (a held form, sent on through its grant). */
   request?: { method: string; pathAndSearch: string; contentType: string; body: string };
   /** The body already read from the incoming request (to hash it), sent on as is. */
-  body?: ArrayBuffer;
+  body?: Uint8Array;
   /**
    * A sensitive action's canonical media type: sent as the Content-Type ("" sends none) with no
    * Content-Encoding, so the origin reads the body as the approval's summary did.

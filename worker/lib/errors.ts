@@ -22,6 +22,7 @@ const WIRE = {
   unsupported_media_type: [415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json."],
   unreadable_action_body: [415, "UNSUPPORTED_MEDIA_TYPE", "Send this payment action as a form or as JSON, in UTF-8 and not compressed."],
   payload_too_large: [413, "PAYLOAD_TOO_LARGE", "The request body is too large."],
+  request_timeout: [408, "REQUEST_TIMEOUT", "The request body did not arrive in time. Try again."],
   not_found: [404, "NOT_FOUND", "Not found."],
   non_canonical_path: [400, "NON_CANONICAL_PATH", "The request path is not in canonical form."],
   storage_unavailable: [503, "SERVICE_UNAVAILABLE", "Stepgate is temporarily unavailable. Nothing was changed; try again shortly."],

@@ -6,6 +6,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import * as v from "valibot";
 import type { AppEnv } from "../env";
 import { apiError } from "../lib/errors";
+import { readBody } from "../lib/body";
 import { hasDuplicateKeys } from "../lib/strict-json";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -48,12 +49,20 @@ export const formCsrfGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
 
+/**
+ * The body of a gateway request as text, at most MAX_JSON_BYTES, counted while it streams and
+ * within the configured deadline (worker/lib/body.ts); read once, shared by every reader.
+ */
+async function readText(c: Context<AppEnv>): Promise<{ ok: true; text: string } | { ok: false; reason: "payload_too_large" | "request_timeout" }> {
+  const read = await readBody(c.req.raw, MAX_JSON_BYTES, c.var.config.bodyReadTimeoutSeconds * 1000);
+  return read.ok ? { ok: true, text: new TextDecoder().decode(read.bytes) } : read;
+}
+
 /** Reads a JSON body of at most MAX_JSON_BYTES and validates it against `schema`. */
 export async function readJson<S extends v.GenericSchema>(c: Context<AppEnv>, schema: S, emptyAs?: v.InferOutput<S>): Promise<Parsed<v.InferOutput<S>>> {
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > MAX_JSON_BYTES) return { ok: false, response: apiError(c, "payload_too_large") };
-  const text = await c.req.text();
-  if (new TextEncoder().encode(text).length > MAX_JSON_BYTES) return { ok: false, response: apiError(c, "payload_too_large") };
+  const read = await readText(c);
+  if (!read.ok) return { ok: false, response: apiError(c, read.reason) };
+  const { text } = read;
   if (text === "" && emptyAs !== undefined) return { ok: true, value: emptyAs };
   let body: unknown;
   try {
@@ -82,12 +91,10 @@ export async function readNoInput(c: Context<AppEnv>): Promise<Parsed<Record<str
 
 /** Reads an urlencoded form body of at most MAX_JSON_BYTES into plain strings. */
 export async function readForm(c: Context<AppEnv>): Promise<Record<string, string> | null> {
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > MAX_JSON_BYTES) return null;
-  const text = await c.req.text();
-  if (text.length > MAX_JSON_BYTES) return null;
+  const read = await readText(c);
+  if (!read.ok) return null;
   const form: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(text)) {
+  for (const [key, value] of new URLSearchParams(read.text)) {
     if (key in form) return null; // duplicate fields are refused, not guessed at
     form[key] = value;
   }

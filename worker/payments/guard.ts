@@ -16,6 +16,7 @@ import { forwardToOrigin, rawPathOf } from "../proxy";
 import { clearSession, issueSession, userFromClaims } from "../session";
 import { bodyFields, hasDuplicateFields, matchAction, pathForMatching, renderSummary } from "./actions";
 import { actionMediaType } from "./media-type";
+import { readBody } from "../lib/body";
 
 /** Largest body a sensitive action may carry (it is hashed, and held for page forms). */
 const MAX_ACTION_BODY_BYTES = 16 * 1024;
@@ -30,7 +31,10 @@ export function isPaymentsPath(prefix: string, path: string): boolean {
   return lower === lowerPrefix.replace(/\/$/, "") || lower.startsWith(lowerPrefix);
 }
 
-async function sha256(bytes: ArrayBuffer): Promise<string> {
+/** Why a body the gateway must read was not read: over its limit, or not arrived in time. */
+type Unread = "payload_too_large" | "request_timeout";
+
+async function sha256(bytes: Uint8Array): Promise<string> {
   return encodeBase64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
 }
 
@@ -44,17 +48,18 @@ const FORM_TYPE = /^application\/x-www-form-urlencoded/i;
  * (then as the POST the gateway sees: either way a sensitive one is challenged). A form naming
  * `_method` twice is ambiguous (gateway and origin may pick different ones) and refused.
  */
-async function formMethod(c: Context<AppEnv>): Promise<{ method?: string; body?: ArrayBuffer } | "too_large" | "ambiguous"> {
+async function formMethod(c: Context<AppEnv>): Promise<{ method?: string; body?: Uint8Array } | Unread | "ambiguous"> {
   if (c.req.method !== "POST" || !FORM_TYPE.test(c.req.header("content-type") ?? "")) return {};
-  const body = await c.req.raw.arrayBuffer();
-  if (body.byteLength > MAX_FORM_BYTES) return "too_large";
+  const read = await readBody(c.req.raw, MAX_FORM_BYTES, c.var.config.bodyReadTimeoutSeconds * 1000);
+  if (!read.ok) return read.reason;
+  const body = read.bytes;
   const asked = new URLSearchParams(new TextDecoder().decode(body)).getAll("_method");
   if (asked.length > 1) return "ambiguous";
   return asked[0] === undefined ? { body } : { method: asked[0].toUpperCase(), body };
 }
 
 /** The sensitive action this request is, bound to its exact method, path and body; or none. */
-async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundAction; body?: ArrayBuffer } | "too_large" | "ambiguous" | "unreadable"> {
+async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundAction; body?: Uint8Array } | Unread | "ambiguous" | "unreadable"> {
   const url = new URL(c.req.url);
   const path = rawPathOf(c.req.url);
   const form = await formMethod(c);
@@ -62,8 +67,10 @@ async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundActio
   const actions = c.var.config.sensitiveActions;
   const matched = (form.method ? matchAction(actions, form.method, path) : null) ?? matchAction(actions, c.req.method, path);
   if (!matched) return form.body ? { body: form.body } : {};
-  const body = form.body ?? (await c.req.raw.arrayBuffer());
-  if (body.byteLength > MAX_ACTION_BODY_BYTES) return "too_large";
+  // Counted while it streams: a larger body is refused after MAX_ACTION_BODY_BYTES, not read whole.
+  const read = await readBody(c.req.raw, MAX_ACTION_BODY_BYTES, c.var.config.bodyReadTimeoutSeconds * 1000);
+  if (!read.ok) return read.reason;
+  const body = read.bytes;
   // The approval holds the type the summary was read as; the origin is sent that type alone.
   const mediaType = actionMediaType(c.req.header("content-type"), c.req.header("content-encoding"), body.byteLength);
   if (mediaType === null) return "unreadable";
@@ -88,7 +95,7 @@ export async function guardPayments(c: Context<AppEnv>, session: SessionClaims):
     return apiError(c, "bad_request");
   }
   const described = await describeAction(c);
-  if (described === "too_large") return apiError(c, "payload_too_large");
+  if (described === "payload_too_large" || described === "request_timeout") return apiError(c, described);
   if (described === "ambiguous") return apiError(c, "bad_request");
   if (described === "unreadable") return apiError(c, "unreadable_action_body");
   const grantHeader = c.req.header(GRANT_HEADER);

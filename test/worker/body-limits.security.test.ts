@@ -10,6 +10,7 @@ import { appFor } from "../../worker/app";
 import { getConfig } from "../../worker/config";
 import { readBody } from "../../worker/lib/body";
 import { enrolledUser, GATEWAY, originHits, totpCode, type Client } from "./helpers";
+import { makeUser } from "./sms-helpers";
 
 const MiB = 1024 * 1024;
 const CHUNK = new Uint8Array(64 * 1024).fill(0x61);
@@ -112,7 +113,7 @@ describe("sensitive actions inside the payments tool", () => {
   }
 
   it("an oversized streamed action body (JSON or form) is refused with 413, not read whole, never forwarded", async () => {
-    const c = await entered("payor@demo.test");
+    const c = await entered((await makeUser("payor", "big-body")).email);
     const before = await originHits("/payments/disbursements");
     for (const type of ["application/json", "application/x-www-form-urlencoded"]) {
       const { stream, counter } = countingBody(64 * MiB);
@@ -126,7 +127,7 @@ describe("sensitive actions inside the payments tool", () => {
   });
 
   it("a stalled action body is answered 408 at the deadline, never forwarded", async () => {
-    const c = await entered("payee@demo.test");
+    const c = await entered((await makeUser("payee_admin", "slow-body")).email);
     const bindings = { ...(env as unknown as Record<string, unknown>), BODY_READ_TIMEOUT_SECONDS: "1" };
     const app = appFor(getConfig(bindings));
     const before = await originHits("/payments/disbursements");

@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { appFor } from "../../worker/app";
 import { getConfig } from "../../worker/config";
 import { enrolledUser, GATEWAY, originHits, totpCode, type Client } from "./helpers";
+import { makeUser } from "./sms-helpers";
 
 const api = { accept: "application/json" };
 
@@ -43,6 +44,59 @@ describe("sensitive action bodies", () => {
     expect(single.status).toBe(401);
     expect(((await single.json()) as { challenge: { action: { summary: string } } }).challenge.action.summary).toBe("Create a disbursement of $125,000.00 to Acme");
     expect(await originHits("/payments/disbursements")).toBe(before);
+  });
+
+  it("a summarised field that is missing, not a scalar, spelled as a nested form field, or other than the path's is refused before any challenge", async () => {
+    const { client: c, secret } = await enrolledUser((await makeUser("standard", "fields")).email);
+    await enterPayments(c, secret);
+    const before = await originHits("/payments/disbursements");
+    const attempts: Array<[string, string]> = [
+      // The review's example: shown as "(not given)" while the origin created $125,000.
+      ["application/json", '{"amount":["125000.00"],"payee":"Acme"}'],
+      ["application/json", '{"payee":"Acme"}'],
+      ["application/json", '{"amount":{"value":"125000.00"},"payee":"Acme"}'],
+      ["application/json", '{"amount":null,"payee":"Acme"}'],
+      ["application/json", '["125000.00","Acme"]'],
+      ["application/json", "not json"],
+      ["application/x-www-form-urlencoded", "payee=Acme"],
+      ["application/x-www-form-urlencoded", "amount[]=125000.00&payee=Acme"],
+      ["application/x-www-form-urlencoded", "amount=1.00&amount[]=125000.00&payee=Acme"],
+      ["application/x-www-form-urlencoded", "amount=1.00&payee=Acme&payee%5Bname%5D=Mallory"],
+      ["application/x-www-form-urlencoded", "amount=1.00&payee=Acme&payee.name=Mallory"],
+    ];
+    for (const [type, body] of attempts) {
+      const response = await c.fetch("/payments/disbursements", { method: "POST", headers: { ...api, "content-type": type }, body });
+      expect(response.status, body).toBe(400);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("BAD_REQUEST");
+    }
+    // A body naming the path's own parameter with another value: which one would the origin use?
+    const other = await c.fetch("/payments/disbursements/d1/submit", { method: "POST", headers: { ...api, "content-type": "application/json" }, body: '{"id":"d2"}' });
+    expect(other.status).toBe(400);
+    expect(await originHits("/payments/disbursements/d1/submit")).toBe(0);
+    const listed = (await (await c.fetch("/_stepgate/api/challenges")).json()) as { challenges: unknown[] };
+    expect(listed.challenges).toEqual([]);
+    expect(await originHits("/payments/disbursements")).toBe(before);
+    // The same action with scalar fields, given once, is summarised exactly (a JSON number too).
+    const plain = await c.fetch("/payments/disbursements", { method: "POST", headers: { ...api, "content-type": "application/json" }, body: '{"amount":12400,"payee":"Acme"}' });
+    expect(((await plain.json()) as { challenge: { action: { summary: string } } }).challenge.action.summary).toBe("Create a disbursement of $12,400.00 to Acme");
+    const same = await c.fetch("/payments/disbursements/d1/submit", { method: "POST", headers: { ...api, "content-type": "application/json" }, body: '{"id":"d1"}' });
+    expect(same.status).toBe(401);
+  });
+
+  it("a long or disguised value is shown with its cut and its hidden characters made visible", async () => {
+    const { client: c, secret } = await enrolledUser((await makeUser("payor", "shown")).email);
+    await enterPayments(c, secret);
+    const summaryOf = async (payee: string) => {
+      const response = await c.fetch("/payments/disbursements", { method: "POST", headers: { ...api, "content-type": "application/json" }, body: JSON.stringify({ amount: "5.00", payee }) });
+      expect(response.status).toBe(401);
+      return ((await response.json()) as { challenge: { action: { summary: string } } }).challenge.action.summary;
+    };
+    const padded = `Acme Drywall${" ".repeat(60)}and 120000.00 more to Evil Corp`;
+    expect(await summaryOf(padded)).toBe(`Create a disbursement of $5.00 to ${[...padded].slice(0, 80).join("")}… (+${padded.length - 80} more characters)`);
+    // A right-to-left override or a zero-width space could make the text read otherwise.
+    expect(await summaryOf("Acme \u202EnroC livE")).toBe("Create a disbursement of $5.00 to Acme \uFFFDnroC livE");
+    expect(await summaryOf("Ac\u200Bme")).toBe("Create a disbursement of $5.00 to Ac\uFFFDme");
+    expect(await summaryOf("")).toBe("Create a disbursement of $5.00 to (empty)");
   });
 
   it("a sensitive GET asked for as HEAD is the same action: challenged, not forwarded", async () => {

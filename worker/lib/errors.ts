@@ -20,6 +20,7 @@ const WIRE = {
   no_pending_enrollment: [409, "NO_PENDING_ENROLLMENT", "Start the set-up again to get a new key."],
   csrf: [403, "CROSS_SITE_REQUEST", "This request came from another site and was refused."],
   unsupported_media_type: [415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json."],
+  unclear_action_fields: [400, "BAD_REQUEST", "This payment action is missing a detail, or gives one as a list or in two ways, so it cannot be shown to you for approval. Nothing was sent."],
   unreadable_action_body: [415, "UNSUPPORTED_MEDIA_TYPE", "Send this payment action as a form or as JSON, in UTF-8 and not compressed."],
   payload_too_large: [413, "PAYLOAD_TOO_LARGE", "The request body is too large."],
   request_timeout: [408, "REQUEST_TIMEOUT", "The request body did not arrive in time. Try again."],

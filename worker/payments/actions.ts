@@ -59,26 +59,6 @@ export function matchAction(actions: SensitiveAction[], method: string, path: st
   return null;
 }
 
-/** Fields of a JSON object or urlencoded body, as strings (nested values are ignored). */
-export function bodyFields(contentType: string, body: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  try {
-    if (/^application\/json/i.test(contentType)) {
-      const parsed: unknown = JSON.parse(body);
-      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
-        for (const [key, value] of Object.entries(parsed)) {
-          if (typeof value === "string" || typeof value === "number") fields[key] = String(value);
-        }
-      }
-    } else if (/^application\/x-www-form-urlencoded/i.test(contentType)) {
-      for (const [key, value] of new URLSearchParams(body)) fields[key] ??= value;
-    }
-  } catch {
-    // An unparseable body fills no placeholders; the action is still bound to its exact bytes.
-  }
-  return fields;
-}
-
 /**
  * True when the body names a field twice. The summary could then show one value while the origin
  * acts on another (URLSearchParams keeps the first here, Object.fromEntries the last there), so such
@@ -104,19 +84,91 @@ export function hasDuplicateFields(contentType: string, body: string): boolean {
 }
 
 const MAX_FIELD_CHARS = 80;
+const PLACEHOLDER = /\{([a-zA-Z_][a-zA-Z0-9_]*)\}/g;
+/** Line breaks and tabs read as spaces; other control and invisible format characters (bidi overrides, zero-width) are made visible. */
+const WHITESPACE_CONTROLS = /[\t\n\v\f\r\u2028\u2029]/g;
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu;
 
 function formatField(name: string, value: string): string {
-  const trimmed = value.replace(/[\u0000-\u001f\u007f]/g, " ").trim().slice(0, MAX_FIELD_CHARS);
-  if (name === "amount" && /^\d+(\.\d{1,2})?$/.test(trimmed)) {
-    return `$${Number(trimmed).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  const cleaned = value.replace(WHITESPACE_CONTROLS, " ").replace(HIDDEN, "\uFFFD").trim();
+  if (cleaned === "") return "(empty)";
+  const chars = [...cleaned];
+  // A long value is cut where the person can see it was cut, and by how much: nothing is hidden.
+  const shown = chars.length > MAX_FIELD_CHARS ? `${chars.slice(0, MAX_FIELD_CHARS).join("")}… (+${chars.length - MAX_FIELD_CHARS} more characters)` : cleaned;
+  if (name === "amount" && /^\d+(\.\d{1,2})?$/.test(shown)) {
+    return `$${Number(shown).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
   }
-  return trimmed;
+  return shown;
 }
 
-/** Fills `{name}` placeholders; a missing value shows as "(not given)" rather than guessing. */
+/** Fills `{name}` placeholders; a missing value shows as "(not given)" (summarizeAction refuses those first). */
 export function renderSummary(template: string, values: Record<string, string>): string {
-  return template.replace(/\{([a-zA-Z_][a-zA-Z0-9_]*)\}/g, (_, name: string) => {
+  return template.replace(PLACEHOLDER, (_, name: string) => {
     const value = values[name];
-    return value ? formatField(name, value) : "(not given)";
+    return value === undefined ? "(not given)" : formatField(name, value);
   });
+}
+
+export type ActionSummary = { ok: true; summary: string } | { ok: false; reason: "ambiguous" | "unclear" };
+
+/** Every top-level field of the body with all its values, as parsed for `mediaType` (null: not an object). */
+function topLevelFields(mediaType: string, body: string): Map<string, unknown[]> | null {
+  const fields = new Map<string, unknown[]>();
+  const add = (key: string, value: unknown) => fields.set(key, [...(fields.get(key) ?? []), value]);
+  if (mediaType === "application/json") {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return null;
+    }
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return null;
+    for (const [key, value] of Object.entries(parsed)) add(key, value);
+  } else if (mediaType === "application/x-www-form-urlencoded") {
+    for (const [key, value] of new URLSearchParams(body)) add(key, value);
+  }
+  return fields;
+}
+
+/**
+ * A field's name as nested-form parsers read it: `amount[]`, `amount[0]` and `amount.x` are all
+ * `amount` to qs (Express, Rails-style forms) or Hono's `dot` option.
+ */
+function baseName(key: string): string {
+  return key.split(/[[.]/, 1)[0] ?? key;
+}
+
+/**
+ * The human summary of a sensitive action, or a refusal when the summary could show something
+ * other than what the origin acts on: a field named twice anywhere in the body ("ambiguous"), or a
+ * summarised field that is missing, not a scalar, also spelled in nested-form notation, or given
+ * in the body with another value than the path's ("unclear"). Pure.
+ */
+export function summarizeAction(template: string, mediaType: string, body: string, params: Record<string, string>): ActionSummary {
+  if (hasDuplicateFields(mediaType, body)) return { ok: false, reason: "ambiguous" };
+  const fields = topLevelFields(mediaType, body);
+  const values: Record<string, string> = {};
+  for (const [, name] of template.matchAll(PLACEHOLDER)) {
+    if (name === undefined || name in values) continue;
+    const given = fields?.get(name);
+    const spelledNested = fields !== null && [...fields.keys()].some((key) => key !== name && baseName(key) === name);
+    if (spelledNested) return { ok: false, reason: "unclear" };
+    const param = params[name];
+    if (param !== undefined) {
+      if (given !== undefined && !given.every((value) => scalarText(value) === param)) return { ok: false, reason: "unclear" };
+      values[name] = param;
+      continue;
+    }
+    const text = given?.length === 1 ? scalarText(given[0]) : undefined;
+    if (text === undefined) return { ok: false, reason: "unclear" };
+    values[name] = text;
+  }
+  return { ok: true, summary: renderSummary(template, values) };
+}
+
+/** A JSON string, number or boolean (or a form value) as text; undefined for null, arrays and objects. */
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if ((typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean") return String(value);
+  return undefined;
 }

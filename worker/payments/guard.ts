@@ -14,7 +14,7 @@ import { challengeToWire } from "../flows";
 import { challengeRequired, isNavigation } from "../challenge-response";
 import { forwardToOrigin, rawPathOf } from "../proxy";
 import { clearSession, issueSession, userFromClaims } from "../session";
-import { bodyFields, hasDuplicateFields, matchAction, pathForMatching, renderSummary } from "./actions";
+import { matchAction, pathForMatching, summarizeAction } from "./actions";
 import { actionMediaType } from "./media-type";
 import { readBody } from "../lib/body";
 
@@ -59,7 +59,7 @@ async function formMethod(c: Context<AppEnv>): Promise<{ method?: string; body?:
 }
 
 /** The sensitive action this request is, bound to its exact method, path and body; or none. */
-async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundAction; body?: Uint8Array } | Unread | "ambiguous" | "unreadable"> {
+async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundAction; body?: Uint8Array } | Unread | "ambiguous" | "unclear" | "unreadable"> {
   const url = new URL(c.req.url);
   const path = rawPathOf(c.req.url);
   const form = await formMethod(c);
@@ -75,9 +75,9 @@ async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundActio
   const mediaType = actionMediaType(c.req.header("content-type"), c.req.header("content-encoding"), body.byteLength);
   if (mediaType === null) return "unreadable";
   const text = new TextDecoder().decode(body);
-  if (hasDuplicateFields(mediaType, text)) return "ambiguous";
-  const summary = renderSummary(matched.action.summary, { ...bodyFields(mediaType, text), ...matched.params });
-  const action: BoundAction = { method: c.req.method, path: `${path}${url.search}`, mediaType, bodyHash: await sha256(body), summary };
+  const summarized = summarizeAction(matched.action.summary, mediaType, text, matched.params);
+  if (!summarized.ok) return summarized.reason;
+  const action: BoundAction = { method: c.req.method, path: `${path}${url.search}`, mediaType, bodyHash: await sha256(body), summary: summarized.summary };
   // A page form cannot repeat itself with a header: hold it, to be sent on only through its grant.
   if (isNavigation(c) && c.req.method !== "GET") action.held = { contentType: mediaType, body: text };
   return { action, body };
@@ -98,6 +98,7 @@ export async function guardPayments(c: Context<AppEnv>, session: SessionClaims):
   if (described === "payload_too_large" || described === "request_timeout") return apiError(c, described);
   if (described === "ambiguous") return apiError(c, "bad_request");
   if (described === "unreadable") return apiError(c, "unreadable_action_body");
+  if (described === "unclear") return apiError(c, "unclear_action_fields");
   const grantHeader = c.req.header(GRANT_HEADER);
   const grantId = grantHeader && /^[A-Za-z0-9_-]{16,64}$/.test(grantHeader) ? grantHeader : undefined;
   const decision = await ports

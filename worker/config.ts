@@ -9,6 +9,9 @@ import { parseSsoConfig, type SsoConfig } from "./sso/config";
 
 export type Mode = "development" | "production";
 
+const FORM_METHOD_OVERRIDES = ["_method", "none", "unknown"] as const;
+export type FormMethodOverride = (typeof FORM_METHOD_OVERRIDES)[number];
+
 export interface Config {
   mode: Mode;
   /** Public origin of the gateway, e.g. https://app.example.com (no trailing slash). */
@@ -49,6 +52,12 @@ export interface Config {
   paymentsPrefix: string;
   paymentsIdleSeconds: number;
   sensitiveActions: SensitiveAction[];
+  /**
+   * Whether the origin reads a POSTed form's `_method` field as the real method (Rails, Laravel,
+   * Symfony, the demo): `_method` yes, `none` no, `unknown` (default): a form whose two readings
+   * are different sensitive actions is refused (docs/decisions/0014).
+   */
+  formMethodOverride: FormMethodOverride;
   grantTtlSeconds: number;
   /** A body the gateway reads (its own JSON and forms, a sensitive action's) must arrive within this. */
   bodyReadTimeoutSeconds: number;
@@ -201,6 +210,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
     }
   }
 
+  const formMethodOverride = text("FORM_METHOD_OVERRIDE", "unknown");
+  if (!FORM_METHOD_OVERRIDES.includes(formMethodOverride as FormMethodOverride)) {
+    problems.push(`FORM_METHOD_OVERRIDE must be one of ${FORM_METHOD_OVERRIDES.join(", ")}, got ${JSON.stringify(formMethodOverride)}`);
+  }
+
   const seedDemo = text("DEMO_SEED", "false") === "true";
   if (seedDemo && mode !== "development") problems.push("DEMO_SEED is only allowed in development mode");
 
@@ -232,6 +246,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     paymentsPrefix,
     paymentsIdleSeconds: seconds("PAYMENTS_IDLE_SECONDS", 30 * 60, 60, 24 * 3600),
     sensitiveActions,
+    formMethodOverride: FORM_METHOD_OVERRIDES.includes(formMethodOverride as FormMethodOverride) ? (formMethodOverride as FormMethodOverride) : "unknown",
     grantTtlSeconds: seconds("GRANT_TTL_SECONDS", 120, 10, 600),
     bodyReadTimeoutSeconds: seconds("BODY_READ_TIMEOUT_SECONDS", 10, 1, 60),
     sso: parseSsoConfig(env, mode, problems),

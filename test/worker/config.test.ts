@@ -35,6 +35,13 @@ describe("configuration", () => {
     expect(() => parseConfig(bindings)).toThrow(/PUBLIC_URL must use https in production/);
   });
 
+  it("FORM_METHOD_OVERRIDE is _method, none or unknown (the default); anything else is a ConfigError", () => {
+    const base = env as unknown as Record<string, unknown>;
+    expect(parseConfig({ ...base, FORM_METHOD_OVERRIDE: undefined }).formMethodOverride).toBe("unknown");
+    for (const value of ["_method", "none", "unknown"]) expect(parseConfig({ ...base, FORM_METHOD_OVERRIDE: value }).formMethodOverride).toBe(value);
+    for (const value of ["_METHOD", "yes", "x-http-method-override"]) expect(() => parseConfig({ ...base, FORM_METHOD_OVERRIDE: value })).toThrow(/FORM_METHOD_OVERRIDE must be one of/);
+  });
+
   it("parses once per bindings object", () => {
     const bindings = env as unknown as Record<string, unknown>;
     expect(getConfig(bindings)).toBe(getConfig(bindings));

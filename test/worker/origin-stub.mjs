@@ -10,6 +10,9 @@ export async function handleOrigin(request) {
     return Response.json({ path, hits: hits.get(path) ?? 0 });
   }
   hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+  // The parser-differential harness: real framework parsers decide what this request means.
+  const parserOrigin = request.headers.get("x-parser-origin");
+  if (parserOrigin) return (await import("./parser-origins.mjs")).handleParserOrigin(parserOrigin, request);
   if (url.pathname.startsWith("/redirect")) return new Response(null, { status: 302, headers: { location: "https://origin.test/elsewhere" } });
   const headers = Object.fromEntries(request.headers);
   const body = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();

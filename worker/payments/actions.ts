@@ -125,9 +125,23 @@ function topLevelFields(mediaType: string, body: string): Map<string, unknown[]>
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return null;
     for (const [key, value] of Object.entries(parsed)) add(key, value);
   } else if (mediaType === "application/x-www-form-urlencoded") {
+    if (!isWellFormedForm(body)) return null;
     for (const [key, value] of new URLSearchParams(body)) add(key, value);
   }
   return fields;
+}
+
+/**
+ * Every percent-escape is complete and decodes to UTF-8. URLSearchParams turns a bad escape into
+ * U+FFFD while qs keeps it as typed (`Acme%FF`): the summary and the origin would differ.
+ */
+function isWellFormedForm(body: string): boolean {
+  try {
+    for (const part of body.split("&")) decodeURIComponent(part.replace(/\+/g, " "));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -141,18 +155,22 @@ function baseName(key: string): string {
 /**
  * The human summary of a sensitive action, or a refusal when the summary could show something
  * other than what the origin acts on: a field named twice anywhere in the body ("ambiguous"), or a
- * summarised field that is missing, not a scalar, also spelled in nested-form notation, or given
- * in the body with another value than the path's ("unclear"). Pure.
+ * summarised field that is missing, not a scalar, also spelled in nested-form notation, also named
+ * in the query string, or given in the body with another value than the path's ("unclear"). Pure.
  */
-export function summarizeAction(template: string, mediaType: string, body: string, params: Record<string, string>): ActionSummary {
+export function summarizeAction(template: string, mediaType: string, body: string, params: Record<string, string>, query = ""): ActionSummary {
   if (hasDuplicateFields(mediaType, body)) return { ok: false, reason: "ambiguous" };
   const fields = topLevelFields(mediaType, body);
+  if (fields === null && mediaType === "application/x-www-form-urlencoded") return { ok: false, reason: "unclear" };
+  // Frameworks that read the query and the body as one bag (Rails params, the Servlet API's
+  // getParameter, PHP $_REQUEST) could act on a query value the summary never showed.
+  const queryNames = new Set([...new URLSearchParams(query).keys()].map(baseName));
   const values: Record<string, string> = {};
   for (const [, name] of template.matchAll(PLACEHOLDER)) {
     if (name === undefined || name in values) continue;
     const given = fields?.get(name);
     const spelledNested = fields !== null && [...fields.keys()].some((key) => key !== name && baseName(key) === name);
-    if (spelledNested) return { ok: false, reason: "unclear" };
+    if (spelledNested || queryNames.has(name)) return { ok: false, reason: "unclear" };
     const param = params[name];
     if (param !== undefined) {
       if (given !== undefined && !given.every((value) => scalarText(value) === param)) return { ok: false, reason: "unclear" };

@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import type { SessionClaims } from "../../shared/claims";
 import { GRANT_HEADER } from "../../shared/protocol";
 import type { BoundAction } from "../domain/records";
+import type { Config } from "../config";
 import type { AppEnv } from "../env";
 import { encodeBase64Url } from "../config";
 import { apiError } from "../lib/errors";
@@ -15,7 +16,7 @@ import { challengeRequired, isNavigation } from "../challenge-response";
 import { forwardToOrigin, rawPathOf } from "../proxy";
 import { clearSession, issueSession, userFromClaims } from "../session";
 import { matchAction, pathForMatching, summarizeAction } from "./actions";
-import { actionMediaType } from "./media-type";
+import { actionMediaType, mediaTypeEssence } from "./media-type";
 import { readBody } from "../lib/body";
 
 /** Largest body a sensitive action may carry (it is hashed, and held for page forms). */
@@ -40,16 +41,14 @@ async function sha256(bytes: Uint8Array): Promise<string> {
 
 /** Largest urlencoded form inside the payments tool: it is read for a `_method` field. */
 const MAX_FORM_BYTES = 64 * 1024;
-const FORM_TYPE = /^application\/x-www-form-urlencoded/i;
 
 /**
- * The method the origin may act on. Frameworks (Rails, Laravel, Symfony) read a `_method` field
- * of a POSTed form as the real method, so a form asking for DELETE is matched as DELETE first
- * (then as the POST the gateway sees: either way a sensitive one is challenged). A form naming
- * `_method` twice is ambiguous (gateway and origin may pick different ones) and refused.
+ * The method a POSTed form asks for in a `_method` field (Rails, Laravel and Symfony read it as
+ * the real method). A form naming `_method` twice is ambiguous (gateway and origin may pick
+ * different ones) and refused.
  */
 async function formMethod(c: Context<AppEnv>): Promise<{ method?: string; body?: Uint8Array } | Unread | "ambiguous"> {
-  if (c.req.method !== "POST" || !FORM_TYPE.test(c.req.header("content-type") ?? "")) return {};
+  if (c.req.method !== "POST" || mediaTypeEssence(c.req.header("content-type")) !== "application/x-www-form-urlencoded") return {};
   const read = await readBody(c.req.raw, MAX_FORM_BYTES, c.var.config.bodyReadTimeoutSeconds * 1000);
   if (!read.ok) return read.reason;
   const body = read.bytes;
@@ -58,14 +57,30 @@ async function formMethod(c: Context<AppEnv>): Promise<{ method?: string; body?:
   return asked[0] === undefined ? { body } : { method: asked[0].toUpperCase(), body };
 }
 
+/**
+ * The declared action a request is, read as the origin reads a form's `_method`
+ * (FORM_METHOD_OVERRIDE): as the method it asks for (first, then as the POST, which an honouring
+ * origin never runs but which over-protects), as the POST alone, or, when the deployment has not
+ * said, refused if the two readings are different actions: the person could approve one while
+ * the origin runs the other.
+ */
+function matchFormAction(config: Config, method: string, asked: string | undefined, path: string): ReturnType<typeof matchAction> | "ambiguous" {
+  const asSent = matchAction(config.sensitiveActions, method, path);
+  if (asked === undefined || config.formMethodOverride === "none") return asSent;
+  const asAsked = matchAction(config.sensitiveActions, asked, path);
+  if (config.formMethodOverride === "_method") return asAsked ?? asSent;
+  if (asAsked && asSent && asAsked.action !== asSent.action) return "ambiguous";
+  return asAsked ?? asSent;
+}
+
 /** The sensitive action this request is, bound to its exact method, path and body; or none. */
 async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundAction; body?: Uint8Array } | Unread | "ambiguous" | "unclear" | "unreadable"> {
   const url = new URL(c.req.url);
   const path = rawPathOf(c.req.url);
   const form = await formMethod(c);
   if (typeof form === "string") return form;
-  const actions = c.var.config.sensitiveActions;
-  const matched = (form.method ? matchAction(actions, form.method, path) : null) ?? matchAction(actions, c.req.method, path);
+  const matched = matchFormAction(c.var.config, c.req.method, form.method, path);
+  if (matched === "ambiguous") return matched;
   if (!matched) return form.body ? { body: form.body } : {};
   // Counted while it streams: a larger body is refused after MAX_ACTION_BODY_BYTES, not read whole.
   const read = await readBody(c.req.raw, MAX_ACTION_BODY_BYTES, c.var.config.bodyReadTimeoutSeconds * 1000);
@@ -74,8 +89,14 @@ async function describeAction(c: Context<AppEnv>): Promise<{ action?: BoundActio
   // The approval holds the type the summary was read as; the origin is sent that type alone.
   const mediaType = actionMediaType(c.req.header("content-type"), c.req.header("content-encoding"), body.byteLength);
   if (mediaType === null) return "unreadable";
-  const text = new TextDecoder().decode(body);
-  const summarized = summarizeAction(matched.action.summary, mediaType, text, matched.params);
+  // Bytes that are not UTF-8 decode differently in each reader: not summarised.
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
+  } catch {
+    return "unreadable";
+  }
+  const summarized = summarizeAction(matched.action.summary, mediaType, text, matched.params, url.search);
   if (!summarized.ok) return summarized.reason;
   const action: BoundAction = { method: c.req.method, path: `${path}${url.search}`, mediaType, bodyHash: await sha256(body), summary: summarized.summary };
   // A page form cannot repeat itself with a header: hold it, to be sent on only through its grant.

@@ -25,9 +25,14 @@ export function actionMediaType(contentType: string | undefined, contentEncoding
   // Nothing to read: what the body was declared as cannot change what the origin acts on.
   if (bodyBytes === 0) return "";
   if (contentType === undefined) return null;
-  const [essence = "", ...parameters] = contentType.split(";");
-  const type = essence.trim().toLowerCase();
+  const [, ...parameters] = contentType.split(";");
+  const type = mediaTypeEssence(contentType);
   if (!READABLE.has(type)) return null;
   if (!parameters.every((parameter) => PARAMETER.test(parameter))) return null;
   return type as ActionMediaType;
+}
+
+/** The type and subtype of a Content-Type value, lower-cased, without parameters ("" if none). */
+export function mediaTypeEssence(contentType: string | undefined): string {
+  return (contentType ?? "").split(";", 1)[0]!.trim().toLowerCase();
 }

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_SENSITIVE_ACTIONS, type SensitiveAction } from "./payments/actions";
 
+import { parseAllowedRequestHeaders, type RequestHeaderAllowList } from "./forwarded-headers";
 import { parseMessagingConfig, type MessagingConfig } from "./messaging/config";
 import { parseSsoConfig, type SsoConfig } from "./sso/config";
 
@@ -23,6 +24,11 @@ export interface Config {
   prefix: string;
   /** Path prefixes served without a session (still proxied). */
   publicPaths: string[];
+  /**
+   * ALLOWED_REQUEST_HEADERS: null forwards every client header but the deny-list
+   * (forwarded-headers.ts); a list forwards only those (never a deny-listed one, refused here).
+   */
+  allowedRequestHeaders: RequestHeaderAllowList | null;
   sessionKeyJwk: JsonWebKey & { kid: string };
   originKeyJwk: JsonWebKey & { kid: string };
   /**
@@ -167,6 +173,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
   const publicPaths = list("PUBLIC_PATHS");
   for (const path of publicPaths) if (!path.startsWith("/")) problems.push(`PUBLIC_PATHS entry ${path} must start with /`);
   const trustedOrigins = list("TRUSTED_ORIGINS");
+  const allowedRequestHeaders = parseAllowedRequestHeaders(text("ALLOWED_REQUEST_HEADERS", ""), problems);
 
   const sessionKeyJwk = ed25519Jwk("SESSION_SIGNING_JWK");
   const originKeyJwk = ed25519Jwk("ORIGIN_SIGNING_JWK");
@@ -226,6 +233,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     issuer,
     prefix,
     publicPaths,
+    allowedRequestHeaders,
     sessionKeyJwk,
     originKeyJwk,
     originExtraPublicJwks,

@@ -5,36 +5,11 @@
  */
 import type { Context } from "hono";
 import { ORIGIN_ASSERTION_HEADER, type SessionClaims } from "../shared/claims";
-import { GRANT_HEADER } from "../shared/protocol";
 import type { AppEnv } from "./env";
+import { HOP_BY_HOP, isDeniedRequestHeader } from "./forwarded-headers";
 import { SESSION_COOKIE } from "./session";
 import { signOriginToken } from "./lib/tokens";
 import type { Config } from "./config";
-
-const HOP_BY_HOP = ["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "proxy-connection"];
-/** Headers a client could forge to claim an identity or a forwarding path. */
-const IDENTITY_HEADERS = [
-  ORIGIN_ASSERTION_HEADER.toLowerCase(),
-  GRANT_HEADER.toLowerCase(),
-  "x-forwarded-for",
-  "x-forwarded-host",
-  "x-forwarded-proto",
-  "x-forwarded-user",
-  "x-forwarded-email",
-  "x-forwarded-groups",
-  "x-forwarded-preferred-username",
-  "x-real-ip",
-  "x-remote-user",
-  "x-remote-email",
-  "remote-user",
-  "x-user",
-  "x-user-id",
-  "x-auth-user",
-  "forwarded",
-  "true-client-ip",
-];
-
-const DROPPED_REQUEST_HEADERS = new Set([...HOP_BY_HOP, ...IDENTITY_HEADERS, "cookie"]);
 
 /**
  * Hop-by-hop response headers that workerd's HTTP layer never writes to the client (it frames the
@@ -227,16 +202,19 @@ export async function forwardRequest(raw: Request, config: Config, session: Sess
   const upstreamUrl = `${config.originUrl}${pathAndSearch}`;
 
   // One pass over the client's headers: drop hop-by-hop (also those named in Connection, RFC 9110
-  // §7.6.1), identity and forwarding headers, every stepgate-* header and the session cookie.
+  // §7.6.1), every header on the deny-list (forwarded-headers.ts) and the cookies (put back below
+  // without the session cookie); in allow-list mode, every header not listed. One check per name.
   const incoming = raw.headers;
   const connection = incoming.get("connection");
   const listed = connection ? connection.split(",").map((name) => name.trim().toLowerCase()) : null;
+  const allowList = config.allowedRequestHeaders;
   // A native copy, then the dropped names deleted (a pass over the names only: no values in JS).
   const headers = new Headers(incoming);
   for (const name of incoming.keys()) {
-    if (DROPPED_REQUEST_HEADERS.has(name) || name.startsWith("stepgate-") || name.startsWith("x-stepgate-") || listed?.includes(name)) headers.delete(name);
+    const dropped = allowList === null ? name === "cookie" || isDeniedRequestHeader(name) : !allowList.names.has(name);
+    if (dropped || listed?.includes(name)) headers.delete(name);
   }
-  const cookieHeader = incoming.get("cookie");
+  const cookieHeader = allowList === null || allowList.cookies ? incoming.get("cookie") : null;
   const host = incoming.get("host");
   const clientIp = incoming.get("cf-connecting-ip");
   const cookies = cookieHeader ? stripSessionCookie(cookieHeader) : "";

@@ -3,16 +3,19 @@
  * only requests the full application would forward as that session, and forward them exactly as
  * the full application does; everything else is declined (null) and decided by app.ts.
  */
-import { SELF, env } from "cloudflare:test";
+import { SELF, createExecutionContext, env } from "cloudflare:test";
 import fc from "fast-check";
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { describe, expect, it } from "vitest";
+import { appFor } from "../../worker/app";
 import { getConfig } from "../../worker/config";
 import { hotPath, plainSessionCookie } from "../../worker/hot-path";
 import { signSessionToken } from "../../worker/lib/tokens";
 import { forwardRequest, isCanonicalPath, pathAndSearchOf, rawPathOf } from "../../worker/proxy";
 import { SESSION_COOKIE } from "../../worker/session";
+import { addMember } from "./admin-helpers";
+import { deniedHeaderLeaks, DENIED_HEADERS } from "./denied-headers";
 import { enrolledUser, GATEWAY, originHits, sessionClaimsOf, signIn, type Client } from "./helpers";
 
 const config = () => getConfig(env as unknown as Record<string, unknown>);
@@ -224,5 +227,36 @@ describe("hot path", () => {
     );
     for (const path of ["/", "/a/b/", "/.well-known/x", "/a..b/c.d", "/~u/_x-y"]) expect(isCanonicalPath(path), path).toBe(true);
     for (const path of ["", "a", "//", "/a//b", "/.", "/..", "/a/./b", "/a/../b", "/a/.."]) expect(isCanonicalPath(path), path).toBe(false);
+  });
+
+  it("drops every deny-listed header (decision 0012) as the full application does", async () => {
+    await addMember({ id: "hp-headers-1", email: "hp-headers-1@demo.test" });
+    const { client: c } = await enrolledUser("hp-headers-1@demo.test");
+    await viaWorker(c, "/hp/warm-denied");
+    const forwarded = hot(`${GATEWAY}/hp/denied-headers`, { headers: { ...DENIED_HEADERS, cookie: c.cookie!, "x-app": "kept" } });
+    expect(forwarded).not.toBeNull();
+    const echo = (await (await forwarded!).json()) as Echo;
+    expect(deniedHeaderLeaks(echo.headers, DENIED_HEADERS)).toEqual([]);
+    expect(echo.headers["x-app"]).toBe("kept");
+    expect(echo.headers["stepgate-assertion"]?.split(".")).toHaveLength(3);
+  });
+
+  it("in allow-list mode forwards exactly what the full application forwards: the listed headers only", async () => {
+    await addMember({ id: "hp-headers-2", email: "hp-headers-2@demo.test" });
+    const { client: c } = await enrolledUser("hp-headers-2@demo.test");
+    await viaWorker(c, "/hp/warm-allow");
+    const bindings = { ...(env as unknown as Record<string, unknown>), ALLOWED_REQUEST_HEADERS: "accept, x-app, cookie" };
+    const allowConfig = getConfig(bindings);
+    const init = { headers: { ...DENIED_HEADERS, cookie: `${c.cookie}; app=1`, accept: "text/html", "x-app": "kept", "x-other": "dropped", "cf-connecting-ip": "192.0.2.7" } };
+    const forwarded = hotPath(new Request(`${GATEWAY}/hp/allow-list`, init), bindings as never, allowConfig);
+    expect(forwarded).not.toBeNull();
+    const fromHot = (await (await forwarded!).json()) as Echo;
+    const full = await appFor(allowConfig).fetch(new Request(`${GATEWAY}/hp/allow-list`, init), bindings, createExecutionContext());
+    const fromFull = (await full.json()) as Echo;
+    expect(fromHot).toEqual(fromFull);
+    // Listed: accept, x-app, cookie (the session cookie removed). Gateway: stepgate-assertion,
+    // x-forwarded-proto, x-forwarded-for (from CF-Connecting-IP). Runtime: host, cf-worker.
+    expect(Object.keys(fromHot.headers).sort()).toEqual(["accept", "cf-worker", "cookie", "host", "stepgate-assertion", "x-app", "x-forwarded-for", "x-forwarded-proto"]);
+    expect(fromHot.headers).toMatchObject({ accept: "text/html", "x-app": "kept", cookie: "app=1", "x-forwarded-for": "192.0.2.7" });
   });
 });

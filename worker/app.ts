@@ -13,6 +13,7 @@ import * as flows from "./flows";
 import { createPorts } from "./ports";
 import { forwardToOrigin, isCanonicalPath, rawPathOf } from "./proxy";
 import { guardPayments, isPaymentsPath, leavePaymentsIfInside } from "./payments/guard";
+import { foldedPathSpelling } from "./payments/path-spellings";
 import { adminApi } from "./routes/admin";
 import { adminPages } from "./routes/admin-pages";
 import { api } from "./routes/api";
@@ -50,6 +51,10 @@ const pageSecurityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
 async function protect(c: Context<AppEnv>): Promise<Response> {
   const config = c.get("config");
   const path = rawPathOf(c.req.url);
+  // A Unicode spelling a folding origin would route into the payments tool (/pay%C5%BFments/):
+  // refused before any other decision, like any path the origin may read otherwise (decision 0013).
+  const folded = foldedPathSpelling(path);
+  if (folded !== null && isPaymentsPath(config.paymentsPrefix, folded)) return apiError(c, "non_canonical_path");
   if (isPublicPath(config, path)) return forwardToOrigin(c, null);
   const session = c.get("session");
   if (session?.stg === "done") {

@@ -13,6 +13,7 @@ import { verifiedSessionClaims } from "./lib/tokens";
 import { isPublicPath, type Config } from "./config";
 import type { Bindings } from "./env";
 import { isPaymentsPath } from "./payments/guard";
+import { foldedPathSpelling } from "./payments/path-spellings";
 import { createPorts } from "./ports";
 import { forwardRequest, isCanonicalPath, rawPathOf } from "./proxy";
 import { SESSION_COOKIE } from "./session";
@@ -67,6 +68,8 @@ function declinedStemsOf(config: Config): [string, string] {
   return stems;
 }
 
+/** A segment end some origins trim ("." or %20), or a non-ASCII byte: worth a closer look. */
+const CLOSER_LOOK = /(?:\.|%20)(?:\/|$)|%[89a-f]|[^\x00-\x7f]/i;
 const TRIMMABLE_SEGMENT_END = /(?:\.|%20)(?:\/|$)/i;
 
 /** Forwards a hot-path request, or returns null for the full application to decide. */
@@ -81,9 +84,15 @@ export function hotPath(request: Request, env: Bindings, config: Config): Promis
     const lowerPath = path.toLowerCase();
     const [gatewayStem, paymentsStem] = declinedStemsOf(config);
     if (lowerPath.startsWith(gatewayStem) || lowerPath.startsWith(paymentsStem)) return null;
-    // A segment ending in "." or %20 may be trimmed by the origin (pathForMatching): a multi-segment
-    // payments prefix (/app/payments/) could then hide behind /app./payments/ — the application decides.
-    if (TRIMMABLE_SEGMENT_END.test(path)) return null;
+    // One scan for the plain path; the closer looks only when it finds something. A segment ending
+    // in "." or %20 may be trimmed by the origin (pathForMatching): a multi-segment payments prefix
+    // (/app/payments/) could then hide behind /app./payments/. A Unicode spelling may fold into the
+    // payments tool (path-spellings.ts). Either way the application decides.
+    if (CLOSER_LOOK.test(path)) {
+      if (TRIMMABLE_SEGMENT_END.test(path)) return null;
+      const folded = foldedPathSpelling(path);
+      if (folded !== null && isPaymentsPath(config.paymentsPrefix, folded)) return null;
+    }
     // And the payments tool's own rule, so that a change to it cannot leave a gap here.
     if (isPaymentsPath(config.paymentsPrefix, path)) return null;
     if (config.publicPaths.length > 0 && isPublicPath(config, path)) return null;

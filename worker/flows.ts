@@ -174,7 +174,7 @@ export async function reissueRecoveryCode(c: Context<AppEnv>): Promise<FlowResul
   const user = await currentUser(c);
   if (!session || !user) return { ok: false, reason: "unauthenticated" };
   const result = await c.var.ports.account(user.id).reissueRecoveryCode(session.sid, c.var.ports.now());
-  if (!result.ok) return { ok: false, reason: "wrong_stage" };
+  if (!result.ok) return { ok: false, reason: result.reason };
   audit(c, user, "recovery_code_issued", "info", "reissued before saving");
   return { ok: true, recoveryCode: result.recoveryCode };
 }

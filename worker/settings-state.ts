@@ -5,11 +5,13 @@
  */
 import type { Context } from "hono";
 import { mfaRequirement } from "../shared/policy";
+import { FRESH_MFA_WINDOW_SECONDS } from "./domain/fresh-mfa";
 import type { AppEnv } from "./env";
 import { smsCountriesFor, smsOfferFor, type SmsOffer } from "./messaging/availability";
 import { maskPhone } from "./messaging/phone";
 
-export const CHANGE_WINDOW_SECONDS = 10 * 60;
+/** The window shown for changes: the account object's own rule (domain/fresh-mfa.ts). */
+export const CHANGE_WINDOW_SECONDS = FRESH_MFA_WINDOW_SECONDS;
 
 export interface SecurityState {
   methods: {

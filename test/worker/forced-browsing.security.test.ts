@@ -39,6 +39,7 @@ const OPEN_SAVE_STEP = new Set([
   `GET ${P}/recovery-code`,
   `POST ${P}/recovery-code/new`,
   `POST ${P}/api/recovery-code`,
+  `GET ${P}/settings/verify`, // verify it's you, for a new code after the 10-minute window (decision 0009)
   `POST ${P}/api/recovery-code/confirm`, // the step itself (tried last: it ends the step)
   `POST ${P}/recovery-code/confirm`,
   `POST ${P}/api/sso/start`, // no session involved

@@ -7,6 +7,7 @@
 import { AMR_BY_METHOD } from "../../shared/claims";
 import { normalizeCode, RECOVERY_CODE_LENGTH, SMS_CODE_LENGTH } from "../../shared/codes";
 import type { Method, NextStep } from "../../shared/protocol";
+import type { SessionRecord } from "../domain/records";
 import type { Refusal, SessionView } from "./account";
 import { clearFailures, disableIfCapped, reserveAttempt } from "./account-attempts";
 import { hasAnyFactor, issueRecoveryCode, usableMethods } from "./account-factors";
@@ -16,10 +17,18 @@ import { rotateSession } from "./account-sessions";
 
 export type IdentitySendResult = Issued | SmsRateLimited | Refusal<"not_allowed" | "method_unavailable">;
 
+/**
+ * Sessions that may verify their identity: signed in (`done`), or at the save step, where a new
+ * recovery code after the 10-minute window needs a fresh second factor first (domain/fresh-mfa.ts).
+ */
+function mayVerifyIdentity(session: SessionRecord | null): session is SessionRecord {
+  return session !== null && (session.stage === "done" || session.stage === "save_recovery_code");
+}
+
 /** Sends a code to the current number to verify identity in a signed-in session. */
 export async function sendIdentitySms(host: SmsHost, sid: string, nowMs: number): Promise<IdentitySendResult> {
   const session = host.live(sid, nowMs);
-  if (!session || session.stage !== "done") return { ok: false, reason: "not_allowed" };
+  if (!mayVerifyIdentity(session)) return { ok: false, reason: "not_allowed" };
   const factor = smsFactorOf(host.kv);
   if (!factor || !usableMethods(host.kv).includes("sms")) return { ok: false, reason: "method_unavailable" };
   return issueSmsCode(host, `identity:${sid}`, { e164: factor.phoneE164, country: factor.country }, nowMs);
@@ -30,14 +39,14 @@ export type IdentityResult =
   | Refusal<"not_allowed" | "method_unavailable" | "malformed" | "throttled" | "mismatch" | "replayed" | "code_expired" | "no_code_sent">;
 
 /**
- * A fresh second factor in a `done` session: rotates the session with `mfaAtMs = now`. An SMS
- * code also proves the current number (needed to change it). A recovery code is consumed and
- * replaced, and the session goes to the save step, as at sign-in.
+ * A fresh second factor in a `done` session (or one at the save step, which stays there): rotates
+ * the session with `mfaAtMs = now`. An SMS code also proves the current number (needed to change
+ * it). A recovery code is consumed and replaced, and the session goes to the save step, as at sign-in.
  */
 export async function verifyIdentity(host: SmsHost, sid: string, method: Method, code: string, nowMs: number): Promise<IdentityResult> {
   const { kv } = host;
   const session = host.live(sid, nowMs);
-  if (!session || session.stage !== "done") return { ok: false, reason: "not_allowed" };
+  if (!mayVerifyIdentity(session)) return { ok: false, reason: "not_allowed" };
   if (!usableMethods(kv).includes(method)) return { ok: false, reason: "method_unavailable" };
   const normalized = normalizeCode(code, method === "recovery" ? RECOVERY_CODE_LENGTH : SMS_CODE_LENGTH);
   if (!normalized) return { ok: false, reason: "malformed" };
@@ -49,10 +58,10 @@ export async function verifyIdentity(host: SmsHost, sid: string, method: Method,
     return outcome;
   }
   const current = host.live(sid, nowMs);
-  if (!current || current.stage !== "done") return { ok: false, reason: "not_allowed" };
+  if (!mayVerifyIdentity(current)) return { ok: false, reason: "not_allowed" };
   if (!outcome.commit()) return { ok: false, reason: "replayed" };
   clearFailures(kv);
-  const next: NextStep = method === "recovery" ? "save_recovery_code" : "done";
+  const next: NextStep = method === "recovery" ? "save_recovery_code" : current.stage;
   const rotated = rotateSession(kv, current, next, [...new Set([...current.amr, AMR_BY_METHOD[method]])], nowMs);
   if (method === "sms") kv.put(SMS_PROOF_KEY, { sid: rotated.sid, atMs: nowMs });
   if (method !== "recovery") return { ok: true, next, session: rotated };

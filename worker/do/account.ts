@@ -26,11 +26,11 @@ import { randomId } from "../lib/ids";
 import { open, seal } from "../lib/secretbox";
 import { hashSecret, verifySecret, type SlowHash } from "../lib/slowhash";
 import type { BoundAction, ChallengeRecord, GrantRecord, PasswordFailureState, RecoveryFactor, SessionRecord, TotpFactor } from "../domain/records";
+import { hasFreshSecondFactor } from "../domain/fresh-mfa";
 import { retryAfterSeconds, waitSecondsAfter } from "../domain/throttle";
 import type { Bindings } from "../env";
 
 const TOTP_ENROLL_TTL_MS = 15 * 60_000;
-const FRESH_MFA_FOR_CHANGES_MS = 10 * 60_000;
 const INACTIVE_KEY = "inactive";
 
 export type ChallengeStatus =
@@ -232,10 +232,15 @@ export class AccountDO extends DurableObject<Bindings> {
     return { ok: true, session: rotated, recoveryCode };
   }
 
-  /** Replaces the recovery code while the session is in the save step (the page was reloaded). */
-  async reissueRecoveryCode(sid: string, nowMs: number): Promise<{ ok: true; recoveryCode: string } | Refusal<"not_allowed">> {
+  /**
+   * Replaces the recovery code while the session is in the save step (the page was reloaded, the
+   * code not saved). Same rule as the Settings button: a second factor in the last 10 minutes,
+   * which the step that led here recorded; later, the person verifies again first.
+   */
+  async reissueRecoveryCode(sid: string, nowMs: number): Promise<{ ok: true; recoveryCode: string } | Refusal<"wrong_stage" | "not_allowed">> {
     const session = this.live(sid, nowMs);
-    if (!session || session.stage !== "save_recovery_code") return { ok: false, reason: "not_allowed" };
+    if (!session || session.stage !== "save_recovery_code") return { ok: false, reason: "wrong_stage" };
+    if (!hasFreshSecondFactor(session.mfaAtMs, nowMs)) return { ok: false, reason: "not_allowed" };
     return { ok: true, recoveryCode: await issueRecoveryCode(this.kv, this.config, nowMs) };
   }
 
@@ -418,6 +423,6 @@ export class AccountDO extends DurableObject<Bindings> {
     // another session), adding another would take over the account with the password alone.
     if (!hasAnyFactor(this.kv)) return session.stage === "enroll" || session.stage === "done";
     if (session.stage !== "done") return false;
-    return session.mfaAtMs !== undefined && nowMs - session.mfaAtMs <= FRESH_MFA_FOR_CHANGES_MS;
+    return hasFreshSecondFactor(session.mfaAtMs, nowMs);
   }
 }

@@ -17,7 +17,10 @@ export const settingsApi = new Hono<AppEnv>();
 settingsApi.use("*", async (c, next) => {
   const session = c.var.session;
   if (!session) return apiError(c, "unauthenticated");
-  if (session.stg !== "done") return apiError(c, "wrong_stage");
+  // At the save step only identity verification: a new recovery code after the 10-minute window
+  // (POST /api/recovery-code) needs a fresh second factor first.
+  const verifying = c.req.method === "POST" && /\/settings\/verify(?:\/sms)?$/.test(c.req.path);
+  if (session.stg !== "done" && !(session.stg === "save_recovery_code" && verifying)) return apiError(c, "wrong_stage");
   return next();
 });
 

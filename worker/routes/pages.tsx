@@ -193,6 +193,8 @@ pages.get("/recovery-code", (c) => {
 pages.post("/recovery-code/new", async (c) => {
   const next = nextOf(c, await readForm(c));
   const result = await flows.reissueRecoveryCode(c);
+  // More than 10 minutes since the last second factor: verify first, as the Settings button asks.
+  if (!result.ok && result.reason === "not_allowed") return c.redirect(`${c.var.config.prefix}/settings/verify?then=recovery`, 303);
   if (!result.ok) return toLogin(c, next);
   return renderRecovery(c, result.recoveryCode, next);
 });

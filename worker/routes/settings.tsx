@@ -21,10 +21,17 @@ const ACTIONS: readonly SettingsAction[] = ["totp", "phone", "recovery", "admin"
 const actionOf = (raw: string | undefined | null): SettingsAction => ACTIONS.find((a) => a === raw) ?? "totp";
 const settingsPath = (c: Context<AppEnv>) => `${c.var.config.prefix}/settings`;
 
+/**
+ * A session at the save step may only verify its identity: "Show a new recovery code" after the
+ * 10-minute window asks for a fresh second factor first, as the Settings button does.
+ */
+const atSaveStepVerifying = (c: Context<AppEnv>) =>
+  c.var.session?.stg === "save_recovery_code" && [`${settingsPath(c)}/verify`, `${settingsPath(c)}/verify/sms`].includes(c.req.path);
+
 settingsPages.use("*", async (c, next) => {
   const session = c.var.session;
   if (!session) return c.redirect(`${c.var.config.prefix}/login?next=${encodeURIComponent(settingsPath(c))}`, 303);
-  if (session.stg !== "done") return c.redirect(pathForStage(c.var.config.prefix, session.stg, settingsPath(c)), 303);
+  if (session.stg !== "done" && !atSaveStepVerifying(c)) return c.redirect(pathForStage(c.var.config.prefix, session.stg, settingsPath(c)), 303);
   return next();
 });
 
@@ -77,6 +84,8 @@ settingsPages.post("/verify", async (c) => {
     return renderVerify(c, then, method, { sent: method === "sms", error: refusalMessage(result.reason, result.retryAfterSeconds) }, toWire(result.reason).status as 400);
   }
   const prefix = c.var.config.prefix;
+  // Verified at the save step: back to it, where a new recovery code can now be shown.
+  if (result.next === "save_recovery_code" && !result.recoveryCode) return c.redirect(pathForStage(prefix, "save_recovery_code", settingsPath(c)), 303);
   const target =
     then === "phone" ? `${prefix}/enroll/sms?next=${encodeURIComponent(settingsPath(c))}` : then === "admin" ? `${prefix}/admin` : `${settingsPath(c)}?verified=${then}`;
   if (result.recoveryCode) {

@@ -18,13 +18,14 @@ const SPACE = / /g;
  * The path as a folding origin could route it, in raw form (spaces as %20, ASCII escapes kept),
  * when that differs from the gateway's own reading of it (ASCII case aside); null when the path has
  * no non-ASCII character or folding changes nothing. The fold matches more than any one origin
- * does (the safe side): NFKC (fullwidth forms, ligatures, the long s, the Kelvin sign), upper then
- * lower case (dotless ı, ß), then accents and invisible characters removed.
+ * does (the safe side): upper then lower case (dotless ı, ß, the Kelvin sign), then NFKD
+ * (fullwidth forms, ligatures, the long s; accents split off), then combining marks and invisible
+ * characters removed.
  * Throws URIError for invalid UTF-8: callers pass canonical paths only (proxy.ts isCanonicalPath).
  */
 export function foldedPathSpelling(rawPath: string): string | null {
   if (!NON_ASCII.test(rawPath)) return null;
   const decoded = rawPath.replace(ENCODED_NON_ASCII_RUN, (run) => decodeURIComponent(run));
-  const folded = decoded.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKD").replace(IGNORED, "").replace(SPACE, "%20");
+  const folded = decoded.toUpperCase().toLowerCase().normalize("NFKD").replace(IGNORED, "").replace(SPACE, "%20");
   return folded === decoded.replace(ASCII_UPPER, (letters) => letters.toLowerCase()) ? null : folded;
 }

@@ -51,7 +51,7 @@ const pageSecurityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
 async function protect(c: Context<AppEnv>): Promise<Response> {
   const config = c.get("config");
   const path = rawPathOf(c.req.url);
-  // A Unicode spelling a folding origin would route into the payments tool (/pay%C5%BFments/):
+  // A Unicode spelling a folding origin would route into the payments tool (/payment%C5%BF/):
   // refused before any other decision, like any path the origin may read otherwise (decision 0013).
   const folded = foldedPathSpelling(path);
   if (folded !== null && isPaymentsPath(config.paymentsPrefix, folded)) return apiError(c, "non_canonical_path");

@@ -1,7 +1,7 @@
 /**
  * Forwarding to the origin. A request reaches this only after the session checks allowed it.
- * The path must be canonical, client-supplied identity headers and the session cookie are
- * stripped, the origin gets its own short-lived assertion, and redirects are not followed.
+ * The path must be canonical, the headers on the deny-list (forwarded-headers.ts) and the session
+ * cookie are stripped, the origin gets its own short-lived assertion, and redirects are not followed.
  */
 import type { Context } from "hono";
 import { ORIGIN_ASSERTION_HEADER, type SessionClaims } from "../shared/claims";

@@ -1,9 +1,9 @@
 /**
  * Unicode spellings of a path. An origin that decodes the path and then folds it (Unicode case
- * folding, NFKC compatibility forms, accents and invisible characters ignored, as case- and
- * accent-insensitive routers and databases do) may route `/pay%C5%BFments/` (long s) to
- * `/payments/`, where the gateway matched nothing. The gateway refuses such a request when the
- * folded spelling lies in the payments tool (decision 0013). Pure; plain ASCII costs one scan.
+ * folding, compatibility forms, accents and invisible characters ignored, as case- and
+ * accent-insensitive routers and databases do) may route `/payment%C5%BF/` (a long s for the last
+ * s) to `/payments/`, where the gateway matched nothing. The gateway refuses such a request when
+ * the folded spelling lies in the payments tool (decision 0013). Pure; plain ASCII costs one scan.
  */
 
 /** A percent-encoded byte >= 0x80 (UTF-8 of a non-ASCII character) or a raw non-ASCII character. */

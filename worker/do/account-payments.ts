@@ -42,6 +42,13 @@ function findGrant(kv: SyncKvStorage, sid: string, action: BoundAction, grantId:
   return candidates.find((g) => g.sid === sid && g.expiresAtMs > nowMs && sameAction(g.action, action)) ?? null;
 }
 
+/**
+ * A request that carries a live grant for exactly this action: `commit` takes the grant and
+ * records the activity. The caller runs it synchronously after the check (the account object);
+ * it re-reads the session and the grant, so a grant is used once even if something ran between.
+ */
+export type PaymentsCheck = PaymentsDecision | { kind: "grant_found"; commit: () => PaymentsDecision };
+
 /** Decides one request inside the payments tool and, when allowed, records it as activity. */
 export function authorizePayments(
   kv: SyncKvStorage,
@@ -49,23 +56,34 @@ export function authorizePayments(
   sid: string,
   request: { action?: BoundAction; grantId?: string },
   nowMs: number,
-): PaymentsDecision {
+): PaymentsCheck {
   const session = liveSession(kv, config, sid, nowMs);
   if (!session || session.stage !== "done") return { kind: "no_session" };
   const state = session.payments;
   if (!state) return challengeFor(kv, config, sid, "payments_entry", nowMs);
   // Strictly more than the idle limit since the last request is idle (29:59 passes, 30:01 not).
   if (nowMs - state.lastSeenMs > config.paymentsIdleSeconds * 1000) return challengeFor(kv, config, sid, "idle", nowMs);
-  let grantId: string | undefined;
-  if (request.action) {
-    const grant = findGrant(kv, sid, request.action, request.grantId, nowMs);
-    if (!grant) return challengeFor(kv, config, sid, "sensitive_action", nowMs, request.action);
-    kv.delete(`grant:${grant.id}`); // single use: gone before the request is forwarded
-    grantId = grant.id;
-  }
-  session.payments = { verifiedAtMs: state.verifiedAtMs, lastSeenMs: nowMs };
-  kv.put(`session:${sid}`, session);
-  return grantId ? { kind: "allowed", session, verifiedAtMs: state.verifiedAtMs, grantId } : { kind: "allowed", session, verifiedAtMs: state.verifiedAtMs };
+  const action = request.action;
+  if (!action) return recordActivity(kv, session, state.verifiedAtMs, nowMs);
+  const grant = findGrant(kv, sid, action, request.grantId, nowMs);
+  if (!grant) return challengeFor(kv, config, sid, "sensitive_action", nowMs, action);
+  return { kind: "grant_found", commit: () => useGrant(kv, config, sid, grant.id, action, nowMs) };
+}
+
+/** The commit of a found grant: only if the session is still in the tool and the grant unused. */
+function useGrant(kv: SyncKvStorage, config: Config, sid: string, grantId: string, action: BoundAction, nowMs: number): PaymentsDecision {
+  const session = liveSession(kv, config, sid, nowMs);
+  if (!session || session.stage !== "done") return { kind: "no_session" };
+  if (!session.payments) return challengeFor(kv, config, sid, "payments_entry", nowMs);
+  if (!kv.get(`grant:${grantId}`)) return challengeFor(kv, config, sid, "sensitive_action", nowMs, action);
+  kv.delete(`grant:${grantId}`); // single use: gone before the request is forwarded
+  return { ...recordActivity(kv, session, session.payments.verifiedAtMs, nowMs), grantId };
+}
+
+function recordActivity(kv: SyncKvStorage, session: SessionRecord, verifiedAtMs: number, nowMs: number): PaymentsDecision & { kind: "allowed" } {
+  session.payments = { verifiedAtMs, lastSeenMs: nowMs };
+  kv.put(`session:${session.sid}`, session);
+  return { kind: "allowed", session, verifiedAtMs };
 }
 
 /** After a passed step-up challenge: the payments state it restores and, for an action, its grant. */

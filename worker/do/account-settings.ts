@@ -14,6 +14,7 @@ import { hasAnyFactor, issueRecoveryCode, usableMethods } from "./account-factor
 import { checkFactor, issueSmsCode, smsFactorOf, type Issued, type SmsHost, type SmsRateLimited } from "./account-sms";
 import { SMS_PROOF_KEY } from "./account-sms-enroll";
 import { rotateSession } from "./account-sessions";
+import { testHooks } from "../lib/test-hooks";
 
 export type IdentitySendResult = Issued | SmsRateLimited | Refusal<"not_allowed" | "method_unavailable">;
 
@@ -57,6 +58,8 @@ export async function verifyIdentity(host: SmsHost, sid: string, method: Method,
     disableIfCapped(kv, method);
     return outcome;
   }
+  const pause = testHooks.beforeCommit;
+  if (pause) await pause(method);
   const current = host.live(sid, nowMs);
   if (!mayVerifyIdentity(current)) return { ok: false, reason: "not_allowed" };
   if (!outcome.commit()) return { ok: false, reason: "replayed" };

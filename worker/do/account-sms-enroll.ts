@@ -14,6 +14,7 @@ import { issueRecoveryCode, usableMethods } from "./account-factors";
 import { checkSmsCode, issueSmsCode, smsFactorOf, type Issued, type Phone, type SmsFactor, type SmsHost, type SmsRateLimited } from "./account-sms";
 import { rotateSession } from "./account-sessions";
 import type { ChallengeRecord } from "../domain/records";
+import { testHooks } from "../lib/test-hooks";
 
 /** Proof of the current number for a phone change: valid 10 minutes, for one session. */
 export const SMS_PROOF_KEY = "sms_proof";
@@ -52,6 +53,8 @@ export async function confirmSmsEnrollment(host: SmsHost, sid: string, code: str
   if (!reservation.ok) return reservation;
   const outcome = await checkSmsCode(host, `enroll:${sid}`, normalized, nowMs);
   if (!outcome.ok) return { ok: false, reason: outcome.reason };
+  const pause = testHooks.beforeCommit;
+  if (pause) await pause("sms");
   // Re-checked after the await: a sign-out or another change meanwhile wins.
   if (mayEnrollPhone(host, sid, nowMs) !== "ok") return { ok: false, reason: "not_allowed" };
   const session = host.live(sid, nowMs);

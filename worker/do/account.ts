@@ -29,6 +29,7 @@ import type { BoundAction, ChallengeRecord, GrantRecord, PasswordFailureState, R
 import { hasFreshSecondFactor } from "../domain/fresh-mfa";
 import { retryAfterSeconds, waitSecondsAfter } from "../domain/throttle";
 import type { Bindings } from "../env";
+import { testHooks } from "../lib/test-hooks";
 
 const TOTP_ENROLL_TTL_MS = 15 * 60_000;
 const INACTIVE_KEY = "inactive";
@@ -163,6 +164,8 @@ export class AccountDO extends DurableObject<Bindings> {
       disableIfCapped(this.kv, method);
       return outcome;
     }
+    const pause = testHooks.beforeCommit;
+    if (pause) await pause(method);
     // Re-read after the awaits: the challenge may have been consumed meanwhile.
     if (!this.kv.get(`challenge:${challengeId}`) || !this.live(sid, nowMs)) return { ok: false, reason: "no_challenge" };
     if (!outcome.commit()) return { ok: false, reason: "replayed" };
@@ -216,6 +219,8 @@ export class AccountDO extends DurableObject<Bindings> {
     if (!secret) throw new Error("pending TOTP secret does not decrypt");
     const result = await verifyTotp(secret, normalized, nowMs);
     if (!result.ok) return { ok: false, reason: "mismatch" };
+    const pause = testHooks.beforeCommit;
+    if (pause) await pause("totp_enroll");
     const stillPending = this.kv.get<{ createdAtMs: number }>("totp_pending");
     if (!stillPending || stillPending.createdAtMs !== pending.createdAtMs) return { ok: false, reason: "no_pending" };
     // Re-checked after the awaits: a sign-out or a factor enrolled meanwhile wins.
@@ -265,7 +270,11 @@ export class AccountDO extends DurableObject<Bindings> {
 
   /** Decides one request inside the payments tool (docs/decisions/0008-payments-step-up.md). */
   async authorizePayments(sid: string, request: { action?: BoundAction; grantId?: string }, nowMs: number): Promise<PaymentsDecision> {
-    return authorizePayments(this.kv, this.config, sid, request, nowMs);
+    const checked = authorizePayments(this.kv, this.config, sid, request, nowMs);
+    if (checked.kind !== "grant_found") return checked;
+    const pause = testHooks.beforeCommit;
+    if (pause) await pause("grant");
+    return checked.commit();
   }
 
   /** Consumes a grant holding a page form's request and returns that request to send on once. */

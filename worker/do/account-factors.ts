@@ -62,10 +62,28 @@ export async function checkRecovery(kv: SyncKvStorage, config: Config, code: str
   };
 }
 
+/** A new recovery code with the record that will hold only its hash. */
+export interface PreparedRecoveryCode {
+  code: string;
+  record: RecoveryFactor;
+}
+
+/**
+ * Draws a recovery code and does its slow hash, before the commit that stores it: a factor, a
+ * used code and its replacement are then written in one synchronous transaction.
+ */
+export async function prepareRecoveryCode(config: Config, nowMs: number): Promise<PreparedRecoveryCode> {
+  const code = generateRecoveryCode();
+  return { code, record: { hash: await hashSecret(code, config.pepper, 1), createdAtMs: nowMs, disabled: false } };
+}
+
+/** Stores a prepared code; it replaces any previous one at once. Returns the code to show once. */
+export function storeRecoveryCode(kv: SyncKvStorage, prepared: PreparedRecoveryCode): string {
+  kv.put<RecoveryFactor>("recovery", prepared.record);
+  return prepared.code;
+}
+
 /** A fresh recovery code replaces any previous one at once; only its hash is kept. */
 export async function issueRecoveryCode(kv: SyncKvStorage, config: Config, nowMs: number): Promise<string> {
-  const code = generateRecoveryCode();
-  const hash = await hashSecret(code, config.pepper, 1);
-  kv.put<RecoveryFactor>("recovery", { hash, createdAtMs: nowMs, disabled: false });
-  return code;
+  return storeRecoveryCode(kv, await prepareRecoveryCode(config, nowMs));
 }

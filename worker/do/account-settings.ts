@@ -10,7 +10,7 @@ import type { Method, NextStep } from "../../shared/protocol";
 import type { SessionRecord } from "../domain/records";
 import type { Refusal, SessionView } from "./account";
 import { clearFailures, disableIfCapped, reserveAttempt } from "./account-attempts";
-import { hasAnyFactor, issueRecoveryCode, usableMethods } from "./account-factors";
+import { hasAnyFactor, prepareRecoveryCode, storeRecoveryCode, usableMethods } from "./account-factors";
 import { checkFactor, issueSmsCode, smsFactorOf, type Issued, type SmsHost, type SmsRateLimited } from "./account-sms";
 import { SMS_PROOF_KEY } from "./account-sms-enroll";
 import { rotateSession } from "./account-sessions";
@@ -58,28 +58,36 @@ export async function verifyIdentity(host: SmsHost, sid: string, method: Method,
     disableIfCapped(kv, method);
     return outcome;
   }
+  // A used recovery code is replaced in the block that consumes it; its slow hash comes first.
+  const replacement = method === "recovery" ? await prepareRecoveryCode(host.config, nowMs) : null;
   const pause = testHooks.beforeCommit;
   if (pause) await pause(method);
-  const current = host.live(sid, nowMs);
-  if (!mayVerifyIdentity(current)) return { ok: false, reason: "not_allowed" };
-  if (!outcome.commit()) return { ok: false, reason: "replayed" };
-  clearFailures(kv);
-  const next: NextStep = method === "recovery" ? "save_recovery_code" : current.stage;
-  const rotated = rotateSession(kv, current, next, [...new Set([...current.amr, AMR_BY_METHOD[method]])], nowMs);
-  if (method === "sms") kv.put(SMS_PROOF_KEY, { sid: rotated.sid, atMs: nowMs });
-  if (method !== "recovery") return { ok: true, next, session: rotated };
-  return { ok: true, next, session: rotated, recoveryCode: await issueRecoveryCode(kv, host.config, nowMs) };
+  return host.transaction((): IdentityResult => {
+    const current = host.live(sid, nowMs);
+    if (!mayVerifyIdentity(current)) return { ok: false, reason: "not_allowed" };
+    if (!outcome.commit()) return { ok: false, reason: "replayed" };
+    clearFailures(kv);
+    const next: NextStep = replacement ? "save_recovery_code" : current.stage;
+    const rotated = rotateSession(kv, current, next, [...new Set([...current.amr, AMR_BY_METHOD[method]])], nowMs);
+    if (method === "sms") kv.put(SMS_PROOF_KEY, { sid: rotated.sid, atMs: nowMs });
+    if (!replacement) return { ok: true, next, session: rotated };
+    return { ok: true, next, session: rotated, recoveryCode: storeRecoveryCode(kv, replacement) };
+  });
 }
 
 /** A new recovery code on request (fresh MFA needed); the old one stops working at once. */
 export async function replaceRecoveryCode(host: SmsHost, sid: string, nowMs: number): Promise<({ ok: true; recoveryCode: string } & SessionView) | Refusal<"not_allowed">> {
   const session = host.live(sid, nowMs);
   if (!session || session.stage !== "done" || !hasAnyFactor(host.kv) || !host.mayChangeFactors(session, nowMs)) return { ok: false, reason: "not_allowed" };
-  const recoveryCode = await issueRecoveryCode(host.kv, host.config, nowMs);
-  // Re-read after the hash: the session must still exist; it now waits for "I have saved it".
-  const current = host.live(sid, nowMs);
-  if (!current) return { ok: false, reason: "not_allowed" };
-  current.stage = "save_recovery_code";
-  host.kv.put(`session:${sid}`, current);
-  return { ok: true, session: current, recoveryCode };
+  const replacement = await prepareRecoveryCode(host.config, nowMs);
+  // The new code and the save step together: never a stored code the person was not shown.
+  return host.transaction(() => {
+    // Re-read after the hash: the session must still exist; it now waits for "I have saved it".
+    const current = host.live(sid, nowMs);
+    if (!current) return { ok: false, reason: "not_allowed" } as const;
+    const recoveryCode = storeRecoveryCode(host.kv, replacement);
+    current.stage = "save_recovery_code";
+    host.kv.put(`session:${sid}`, current);
+    return { ok: true, session: current, recoveryCode } as const;
+  });
 }

@@ -10,7 +10,7 @@ import { AMR_BY_METHOD } from "../../shared/claims";
 import { normalizeCode, SMS_CODE_LENGTH } from "../../shared/codes";
 import type { Refusal, SessionView } from "./account";
 import { clearFailures, reserveAttempt } from "./account-attempts";
-import { issueRecoveryCode, usableMethods } from "./account-factors";
+import { prepareRecoveryCode, storeRecoveryCode, usableMethods } from "./account-factors";
 import { checkSmsCode, issueSmsCode, smsFactorOf, type Issued, type Phone, type SmsFactor, type SmsHost, type SmsRateLimited } from "./account-sms";
 import { rotateSession } from "./account-sessions";
 import type { ChallengeRecord } from "../domain/records";
@@ -53,19 +53,23 @@ export async function confirmSmsEnrollment(host: SmsHost, sid: string, code: str
   if (!reservation.ok) return reservation;
   const outcome = await checkSmsCode(host, `enroll:${sid}`, normalized, nowMs);
   if (!outcome.ok) return { ok: false, reason: outcome.reason };
+  const replacement = await prepareRecoveryCode(host.config, nowMs);
   const pause = testHooks.beforeCommit;
   if (pause) await pause("sms");
-  // Re-checked after the await: a sign-out or another change meanwhile wins.
-  if (mayEnrollPhone(host, sid, nowMs) !== "ok") return { ok: false, reason: "not_allowed" };
-  const session = host.live(sid, nowMs);
-  if (!session || !outcome.phone || !outcome.commit()) return { ok: false, reason: "replayed" };
-  const replaced = smsFactorOf(kv);
-  kv.put<SmsFactor>("sms", { phoneE164: outcome.phone.e164, country: outcome.phone.country, enrolledAtMs: nowMs, disabled: false });
-  kv.delete(SMS_PROOF_KEY);
-  clearFailures(kv);
-  const rotated = rotateSession(kv, session, "save_recovery_code", [...new Set([...session.amr, AMR_BY_METHOD.sms])], nowMs);
-  const recoveryCode = await issueRecoveryCode(kv, host.config, nowMs);
-  return { ok: true, session: rotated, recoveryCode, phoneE164: outcome.phone.e164, replaced };
+  // The code, the phone, the session and the recovery code: all written, or none.
+  return host.transaction((): EnrollConfirmResult => {
+    // Re-checked after the awaits: a sign-out or another change meanwhile wins.
+    if (mayEnrollPhone(host, sid, nowMs) !== "ok") return { ok: false, reason: "not_allowed" };
+    const session = host.live(sid, nowMs);
+    if (!session || !outcome.phone || !outcome.commit()) return { ok: false, reason: "replayed" };
+    const replaced = smsFactorOf(kv);
+    kv.put<SmsFactor>("sms", { phoneE164: outcome.phone.e164, country: outcome.phone.country, enrolledAtMs: nowMs, disabled: false });
+    kv.delete(SMS_PROOF_KEY);
+    clearFailures(kv);
+    const rotated = rotateSession(kv, session, "save_recovery_code", [...new Set([...session.amr, AMR_BY_METHOD.sms])], nowMs);
+    const recoveryCode = storeRecoveryCode(kv, replacement);
+    return { ok: true, session: rotated, recoveryCode, phoneE164: outcome.phone.e164, replaced };
+  });
 }
 
 export type ChallengeSendResult = Issued | SmsRateLimited | Refusal<"no_session" | "no_challenge" | "challenge_expired" | "method_unavailable">;

@@ -43,6 +43,8 @@ export interface SmsHost {
   config: Config;
   accountId: string;
   live(sid: string, nowMs: number): SessionRecord | null;
+  /** Runs `block` as one storage transaction: all its writes happen, or none (it threw). */
+  transaction<T>(block: () => T): T;
   mayChangeFactors(session: SessionRecord, nowMs: number): boolean;
   /** The per-number send gate: the Durable Object named `sms-number:<e164>`. */
   reserveNumberSend(e164: string, nowMs: number): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;

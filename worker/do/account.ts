@@ -12,7 +12,7 @@ import { normalizeCode, RECOVERY_CODE_LENGTH } from "../../shared/codes";
 import type { Method, NextStep } from "../../shared/protocol";
 import { generateTotpSecret, verifyTotp } from "../../shared/totp";
 import { clearFailures, disableIfCapped, reserveAttempt } from "./account-attempts";
-import { checkRecovery, checkTotp, hasAnyFactor, issueRecoveryCode, usableMethods } from "./account-factors";
+import { checkRecovery, checkTotp, hasAnyFactor, issueRecoveryCode, prepareRecoveryCode, storeRecoveryCode, usableMethods, type PreparedRecoveryCode } from "./account-factors";
 import { applyStepUp, authorizePayments, deleteExpiredGrants, leavePayments, passedChallengeGrant, takeHeldAction, type PaymentsDecision } from "./account-payments";
 import { challengesOf, createChallenge, createSession, deleteExpired, endSession, liveSession, rotateSession } from "./account-sessions";
 import { checkSmsCode, reserveNumberSend, smsFactorOf, type Phone, type SmsHost } from "./account-sms";
@@ -164,22 +164,30 @@ export class AccountDO extends DurableObject<Bindings> {
       disableIfCapped(this.kv, method);
       return outcome;
     }
+    // A used recovery code is replaced in the block that consumes it; its slow hash comes first.
+    const replacement = method === "recovery" ? await prepareRecoveryCode(this.config, nowMs) : null;
     const pause = testHooks.beforeCommit;
     if (pause) await pause(method);
+    // One transaction: a storage failure part-way leaves code, challenge and session as they were.
+    return this.ctx.storage.transactionSync(() => this.commitVerification(sid, challengeId, method, outcome.commit, replacement, nowMs));
+  }
+
+  /** The commit of a verified code: re-reads what the awaits may have changed, then marks it all. */
+  private commitVerification(sid: string, challengeId: string, method: Method, commit: () => boolean, replacement: PreparedRecoveryCode | null, nowMs: number): VerifyResult {
+    const session = this.live(sid, nowMs);
     // Re-read after the awaits: the challenge may have been consumed meanwhile.
-    if (!this.kv.get(`challenge:${challengeId}`) || !this.live(sid, nowMs)) return { ok: false, reason: "no_challenge" };
-    if (!outcome.commit()) return { ok: false, reason: "replayed" };
+    const current = this.kv.get<ChallengeRecord>(`challenge:${challengeId}`);
+    if (!current || !session) return { ok: false, reason: "no_challenge" };
+    if (!commit()) return { ok: false, reason: "replayed" };
     clearFailures(this.kv);
     this.kv.delete(`challenge:${challengeId}`);
     const amr = [...new Set([...session.amr, AMR_BY_METHOD[method]])];
-    if (challenge.reason !== "login") return this.completeStepUp(this.live(sid, nowMs) ?? session, challenge, method, amr, nowMs);
-
-    const next: NextStep = method === "recovery" ? "save_recovery_code" : "done";
+    // The used code is gone; the person must save the new one before going on.
+    const recoveryCode = replacement ? storeRecoveryCode(this.kv, replacement) : undefined;
+    if (current.reason !== "login") return this.completeStepUp(session, current, amr, recoveryCode, nowMs);
+    const next: NextStep = recoveryCode ? "save_recovery_code" : "done";
     const rotated = rotateSession(this.kv, session, next, amr, nowMs);
-    if (method !== "recovery") return { ok: true, next, session: rotated };
-    // The used code is gone; the person must save a new one before going on.
-    const recoveryCode = await issueRecoveryCode(this.kv, this.config, nowMs);
-    return { ok: true, next, session: rotated, recoveryCode };
+    return recoveryCode ? { ok: true, next, session: rotated, recoveryCode } : { ok: true, next, session: rotated };
   }
 
   /** Starts authenticator-app enrollment for this session; returns the new secret in Base32. */
@@ -219,22 +227,23 @@ export class AccountDO extends DurableObject<Bindings> {
     if (!secret) throw new Error("pending TOTP secret does not decrypt");
     const result = await verifyTotp(secret, normalized, nowMs);
     if (!result.ok) return { ok: false, reason: "mismatch" };
+    const replacement = await prepareRecoveryCode(this.config, nowMs);
     const pause = testHooks.beforeCommit;
     if (pause) await pause("totp_enroll");
-    const stillPending = this.kv.get<{ createdAtMs: number }>("totp_pending");
-    if (!stillPending || stillPending.createdAtMs !== pending.createdAtMs) return { ok: false, reason: "no_pending" };
-    // Re-checked after the awaits: a sign-out or a factor enrolled meanwhile wins.
-    const current = this.live(sid, nowMs);
-    if (!current || !this.mayChangeFactors(current, nowMs)) return { ok: false, reason: "not_allowed" };
-    this.ctx.storage.transactionSync(() => {
+    // The app, its last step, the session and the recovery code: all written, or none.
+    return this.ctx.storage.transactionSync(() => {
+      const stillPending = this.kv.get<{ createdAtMs: number }>("totp_pending");
+      if (!stillPending || stillPending.createdAtMs !== pending.createdAtMs) return { ok: false, reason: "no_pending" };
+      // Re-checked after the awaits: a sign-out or a factor enrolled meanwhile wins.
+      const current = this.live(sid, nowMs);
+      if (!current || !this.mayChangeFactors(current, nowMs)) return { ok: false, reason: "not_allowed" };
       this.kv.delete("totp_pending");
       this.kv.put<TotpFactor>("totp", { box: pending.box, enrolledAtMs: nowMs, disabled: false });
       this.kv.put("totp_last_step", result.timeStep);
       clearFailures(this.kv);
+      const rotated = rotateSession(this.kv, current, "save_recovery_code", [...new Set([...current.amr, "otp"])], nowMs);
+      return { ok: true, session: rotated, recoveryCode: storeRecoveryCode(this.kv, replacement) };
     });
-    const rotated = rotateSession(this.kv, session, "save_recovery_code", [...new Set([...session.amr, "otp"])], nowMs);
-    const recoveryCode = await issueRecoveryCode(this.kv, this.config, nowMs);
-    return { ok: true, session: rotated, recoveryCode };
   }
 
   /**
@@ -274,7 +283,8 @@ export class AccountDO extends DurableObject<Bindings> {
     if (checked.kind !== "grant_found") return checked;
     const pause = testHooks.beforeCommit;
     if (pause) await pause("grant");
-    return checked.commit();
+    // The grant is taken and the visit recorded together: a failure leaves the grant usable.
+    return this.ctx.storage.transactionSync(checked.commit);
   }
 
   /** Consumes a grant holding a page form's request and returns that request to send on once. */
@@ -386,6 +396,7 @@ export class AccountDO extends DurableObject<Bindings> {
       config: this.config,
       accountId: this.accountId,
       live: (sid, nowMs) => this.live(sid, nowMs),
+      transaction: (block) => this.ctx.storage.transactionSync(block),
       mayChangeFactors: (session, nowMs) => this.mayChangeFactors(session, nowMs),
       reserveNumberSend: (e164, nowMs) => this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName(`sms-number:${e164}`)).reserveNumberSend(nowMs),
     };
@@ -397,15 +408,13 @@ export class AccountDO extends DurableObject<Bindings> {
    * A passed step-up (payments entry, idle, sensitive action) keeps the session id: the session
    * was already fully signed in. A recovery code used here still forces a new code to be saved.
    */
-  private async completeStepUp(session: SessionRecord, challenge: ChallengeRecord, method: Method, amr: string[], nowMs: number): Promise<VerifyResult> {
+  private completeStepUp(session: SessionRecord, challenge: ChallengeRecord, amr: string[], recoveryCode: string | undefined, nowMs: number): VerifyResult {
     session.amr = amr;
     session.mfaAtMs = nowMs;
     const grant = applyStepUp(this.kv, this.config, session, challenge, nowMs);
-    if (method === "recovery") session.stage = "save_recovery_code";
+    if (recoveryCode) session.stage = "save_recovery_code";
     this.kv.put(`session:${session.sid}`, session);
-    const result: VerifyResult = { ok: true, next: session.stage, session, ...(grant ? { grant } : {}) };
-    if (method !== "recovery") return result;
-    return { ...result, recoveryCode: await issueRecoveryCode(this.kv, this.config, nowMs) };
+    return { ok: true, next: session.stage, session, ...(grant ? { grant } : {}), ...(recoveryCode ? { recoveryCode } : {}) };
   }
 
   private get accountId(): string {

@@ -12,6 +12,7 @@ import { writeUser } from "./domain/directory";
 import type { CompanyRecord, UserRecord } from "./domain/records";
 import type { AppEnv } from "./env";
 import type { WireReason } from "./lib/errors";
+import { deliverNotice } from "./notify-events";
 
 /** Any Stepgate factor enrolled (disabled ones too: a reset is how they come back). */
 function hasAnyFactor(factors: { totp: { enrolled: boolean }; sms: { enrolled: boolean }; recovery: { enrolled: boolean } }): boolean {
@@ -102,7 +103,7 @@ export async function setUserActive(c: Context<AppEnv>, admin: Admin, userId: st
   const { sessionsEnded } = await c.var.ports.account(user.id).setActive(active);
   await writeUser(c.var.ports, { ...user, active });
   await audit(c, admin.company.id, { event, actorId: admin.user.id, subjectId: user.id, outcome: "success", reason: `sessions ended: ${sessionsEnded}` });
-  if (!active) await c.var.ports.notifier.notify(user, "account_deactivated").catch(() => undefined);
+  if (!active) await deliverNotice(c, "account_deactivated", c.var.ports.notifier.notify(user, "account_deactivated"));
   return { ok: true, user: { userId: user.id, email: user.email, name: user.name, role: user.role, active, sso: user.sso } };
 }
 
@@ -122,7 +123,7 @@ export async function resetUserMfa(c: Context<AppEnv>, admin: Admin, email: stri
   const { sessionsEnded } = await c.var.ports.account(target.id).resetMfa();
   await audit(c, admin.company.id, { ...base, outcome: "success", reason: `reset by ${admin.user.email}; sessions ended: ${sessionsEnded}` });
   // Delivery problems never undo or block the reset (the audit log has it).
-  await c.var.ports.notifier.notify(target, "mfa_reset").catch(() => undefined);
+  await deliverNotice(c, "mfa_reset", c.var.ports.notifier.notify(target, "mfa_reset"));
   return { ok: true, email: target.email, sessionsEnded };
 }
 

@@ -6,6 +6,7 @@ import { DEFAULT_SENSITIVE_ACTIONS, type SensitiveAction } from "./payments/acti
 
 import { parseAllowedRequestHeaders, type RequestHeaderAllowList } from "./forwarded-headers";
 import { parseMessagingConfig, type MessagingConfig } from "./messaging/config";
+import { DEFAULT_PROVIDER_TIMEOUT_MS } from "./messaging/port";
 import { parseSsoConfig, type SsoConfig } from "./sso/config";
 
 export type Mode = "development" | "production";
@@ -54,6 +55,11 @@ export interface Config {
   passwordRounds: number;
   /** SMS and email delivery, and SMS send limits (worker/messaging/config.ts). */
   messaging: MessagingConfig;
+  /**
+   * Longest wait for one call to an outside provider: an SMS or email provider, or an identity
+   * provider's discovery, token or key-set endpoint. Past it the call fails closed.
+   */
+  providerTimeoutMs: number;
   /** The payments tool: every request under this prefix is checked by the account's Durable Object. */
   paymentsPrefix: string;
   paymentsIdleSeconds: number;
@@ -251,6 +257,8 @@ export function parseConfig(env: Record<string, unknown>): Config {
     smsCodeTtlSeconds: seconds("SMS_CODE_TTL_SECONDS", 600, 60, 3600),
     passwordRounds: seconds("PASSWORD_PBKDF2_ROUNDS", 6, 1, 20),
     messaging: parseMessagingConfig(env, mode, problems),
+    // Same integer-range check as the seconds settings; this one is in milliseconds.
+    providerTimeoutMs: seconds("PROVIDER_TIMEOUT_MS", DEFAULT_PROVIDER_TIMEOUT_MS, 100, 30_000),
     paymentsPrefix,
     paymentsIdleSeconds: seconds("PAYMENTS_IDLE_SECONDS", 30 * 60, 60, 24 * 3600),
     sensitiveActions,

@@ -18,6 +18,9 @@ export interface MessageSender {
   send(message: OutgoingMessage): Promise<void>;
 }
 
+/** Default limit for one call to a provider (PROVIDER_TIMEOUT_MS, worker/config.ts). */
+export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
+
 /** The adapters take fetch as an argument so tests can point them at a local server. */
 export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 

@@ -11,9 +11,9 @@ export function createSmsSender(config: Config, kv: KVNamespace, nowMs: () => nu
   const sms = config.messaging.sms;
   switch (sms.provider) {
     case "twilio":
-      return createTwilioSender(sms, globalFetch);
+      return createTwilioSender(sms, globalFetch, config.providerTimeoutMs);
     case "webhook":
-      return createSignedWebhookSender("sms", sms, globalFetch, nowMs);
+      return createSignedWebhookSender("sms", sms, globalFetch, nowMs, config.providerTimeoutMs);
     case "outbox":
       return createOutboxSender("sms", kv, nowMs);
     case "none":
@@ -25,7 +25,7 @@ export function createEmailSender(config: Config, kv: KVNamespace, nowMs: () => 
   const email = config.messaging.email;
   switch (email.provider) {
     case "webhook":
-      return createSignedWebhookSender("email", email, globalFetch, nowMs);
+      return createSignedWebhookSender("email", email, globalFetch, nowMs, config.providerTimeoutMs);
     case "outbox":
       return createOutboxSender("email", kv, nowMs);
     case "none":

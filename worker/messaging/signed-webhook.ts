@@ -5,10 +5,9 @@
  * The receiver recomputes the HMAC over the exact bytes it received, compares in constant time,
  * and refuses a `t` more than 5 minutes old (replay). Any 2xx means accepted.
  */
-import { DeliveryError, type Fetch, type MessageSender } from "./port";
+import { DEFAULT_PROVIDER_TIMEOUT_MS, DeliveryError, type Fetch, type MessageSender } from "./port";
 
 export const SIGNATURE_HEADER = "Stepgate-Signature";
-const SEND_TIMEOUT_MS = 10_000;
 const encoder = new TextEncoder();
 
 /** The signature header value for `body` sent at `unixSeconds`. */
@@ -24,6 +23,7 @@ export function createSignedWebhookSender(
   options: { url: string; secret: string },
   fetchFn: Fetch,
   nowMs: () => number,
+  timeoutMs = DEFAULT_PROVIDER_TIMEOUT_MS,
 ): MessageSender {
   return {
     channel,
@@ -37,7 +37,7 @@ export function createSignedWebhookSender(
         headers: { "content-type": "application/json", [SIGNATURE_HEADER]: signature },
         body,
         redirect: "manual",
-        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       await response.body?.cancel();
       if (response.status < 200 || response.status > 299) throw new DeliveryError("webhook", response.status);

@@ -3,7 +3,7 @@
  * POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json, HTTP Basic auth with the account
  * SID and auth token, form fields To, Body and From (or MessagingServiceSid). Twilio answers 201.
  */
-import { DeliveryError, type Fetch, type MessageSender } from "./port";
+import { DEFAULT_PROVIDER_TIMEOUT_MS, DeliveryError, type Fetch, type MessageSender } from "./port";
 
 export interface TwilioOptions {
   accountSid: string;
@@ -14,9 +14,8 @@ export interface TwilioOptions {
   apiBaseUrl: string;
 }
 
-const SEND_TIMEOUT_MS = 10_000;
-
-export function createTwilioSender(options: TwilioOptions, fetchFn: Fetch): MessageSender {
+/** A send not answered within `timeoutMs` fails (the fetch is aborted). */
+export function createTwilioSender(options: TwilioOptions, fetchFn: Fetch, timeoutMs = DEFAULT_PROVIDER_TIMEOUT_MS): MessageSender {
   if (!options.from && !options.messagingServiceSid) throw new TypeError("Twilio needs a From number or a MessagingServiceSid");
   const url = `${options.apiBaseUrl}/2010-04-01/Accounts/${encodeURIComponent(options.accountSid)}/Messages.json`;
   const authorization = `Basic ${btoa(`${options.accountSid}:${options.authToken}`)}`;
@@ -32,7 +31,7 @@ export function createTwilioSender(options: TwilioOptions, fetchFn: Fetch): Mess
         headers: { authorization, "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
         body: form.toString(),
         redirect: "manual",
-        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       await response.body?.cancel();
       if (response.status !== 200 && response.status !== 201) throw new DeliveryError("twilio", response.status);

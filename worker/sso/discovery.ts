@@ -13,7 +13,6 @@ export interface ProviderMetadata {
 }
 
 const METADATA_TTL_MS = 60 * 60_000;
-const FETCH_TIMEOUT_MS = 10_000;
 const metadataCache = new Map<string, { metadata: ProviderMetadata; fetchedAtMs: number }>();
 const keySets = new Map<string, JWTVerifyGetKey>();
 
@@ -32,14 +31,18 @@ function endpoint(doc: Record<string, unknown>, name: string, allowHttp: boolean
   return value;
 }
 
-/** The provider's metadata, fetched at most once an hour per isolate. Throws DiscoveryError. */
-export async function providerMetadata(issuer: string, nowMs: number): Promise<ProviderMetadata> {
+/**
+ * The provider's metadata, fetched at most once an hour per isolate, waiting at most `timeoutMs`
+ * for the whole answer. Throws DiscoveryError ("unreachable" when it does not answer in time).
+ */
+export async function providerMetadata(issuer: string, nowMs: number, timeoutMs: number): Promise<ProviderMetadata> {
   const cached = metadataCache.get(issuer);
   if (cached && nowMs - cached.fetchedAtMs < METADATA_TTL_MS && nowMs >= cached.fetchedAtMs) return cached.metadata;
   const url = `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
+  const signal = AbortSignal.timeout(timeoutMs);
   let response: Response;
   try {
-    response = await fetch(url, { headers: { accept: "application/json" }, redirect: "manual", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    response = await fetch(url, { headers: { accept: "application/json" }, redirect: "manual", signal });
   } catch {
     throw new DiscoveryError("unreachable");
   }
@@ -48,7 +51,7 @@ export async function providerMetadata(issuer: string, nowMs: number): Promise<P
   try {
     doc = (await response.json()) as Record<string, unknown>;
   } catch {
-    throw new DiscoveryError("not JSON");
+    throw new DiscoveryError(signal.aborted ? "unreachable" : "not JSON");
   }
   if (doc.issuer !== issuer) throw new DiscoveryError("issuer mismatch");
   const allowHttp = issuer.startsWith("http:"); // development only (config refuses http otherwise)
@@ -71,11 +74,12 @@ export async function providerMetadata(issuer: string, nowMs: number): Promise<P
 }
 
 /** The IdP's signing keys (jose re-fetches on an unknown `kid`, at most every 30 s). */
-export function providerKeys(jwksUri: string): JWTVerifyGetKey {
-  let keys = keySets.get(jwksUri);
+export function providerKeys(jwksUri: string, timeoutMs: number): JWTVerifyGetKey {
+  const cacheKey = `${timeoutMs} ${jwksUri}`;
+  let keys = keySets.get(cacheKey);
   if (!keys) {
-    keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: FETCH_TIMEOUT_MS, cooldownDuration: 30_000, cacheMaxAge: METADATA_TTL_MS });
-    keySets.set(jwksUri, keys);
+    keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: timeoutMs, cooldownDuration: 30_000, cacheMaxAge: METADATA_TTL_MS });
+    keySets.set(cacheKey, keys);
   }
   return keys;
 }

@@ -42,7 +42,7 @@ export async function startSsoLogin(c: Context<AppEnv>, provider: SsoProvider, e
   const nowMs = c.var.ports.now();
   let metadata;
   try {
-    metadata = await providerMetadata(provider.issuer, nowMs);
+    metadata = await providerMetadata(provider.issuer, nowMs, c.var.config.providerTimeoutMs);
   } catch (error) {
     console.error(`stepgate: SSO provider ${provider.id} discovery failed: ${error instanceof DiscoveryError ? error.reason : "error"}`);
     return { ok: false, reason: "sso_unavailable" };
@@ -74,6 +74,10 @@ export type CompleteResult =
   | { ok: false; reason: WireReason };
 
 const FAILED: CompleteResult = { ok: false, reason: "sso_failed" };
+const UNAVAILABLE: CompleteResult = { ok: false, reason: "sso_unavailable" };
+
+/** Reasons that mean the provider did not answer (in time): "try again shortly", not "refused". */
+const NO_ANSWER = new Set(["discovery: unreachable", "token_endpoint_unreachable", "id_token_ERR_JWKS_TIMEOUT"]);
 
 /** Handles the IdP's redirect back (`code`, `state`, or `error`). */
 export async function completeSsoLogin(c: Context<AppEnv>, query: Record<string, string | undefined>): Promise<CompleteResult> {
@@ -88,7 +92,7 @@ export async function completeSsoLogin(c: Context<AppEnv>, query: Record<string,
   const pending = await ports.company(provider.companyId).takeSsoLogin(state, nowMs);
   const fail = async (reason: string, user?: UserRecord | null): Promise<CompleteResult> => {
     await audit(c, provider.companyId, "failure", `${provider.id}: ${reason}`, user);
-    return FAILED;
+    return NO_ANSWER.has(reason) ? UNAVAILABLE : FAILED;
   };
   if (!pending || pending.providerId !== provider.id) return fail("state unknown, used or expired");
   if (!binding || (await sha256Base64Url(binding)) !== pending.bindingHash) return fail("state not started in this browser");
@@ -100,13 +104,13 @@ export async function completeSsoLogin(c: Context<AppEnv>, query: Record<string,
 
   let metadata;
   try {
-    metadata = await providerMetadata(provider.issuer, nowMs);
+    metadata = await providerMetadata(provider.issuer, nowMs, config.providerTimeoutMs);
   } catch (error) {
     return fail(`discovery: ${error instanceof DiscoveryError ? error.reason : "error"}`);
   }
-  const tokens = await exchangeCode(provider, metadata.tokenEndpoint, code, pending.codeVerifier, ssoRedirectUri(c));
+  const tokens = await exchangeCode(provider, metadata.tokenEndpoint, code, pending.codeVerifier, ssoRedirectUri(c), config.providerTimeoutMs);
   if (!tokens.ok) return fail(tokens.reason);
-  const verified = await verifyIdToken(tokens.idToken, providerKeys(metadata.jwksUri), {
+  const verified = await verifyIdToken(tokens.idToken, providerKeys(metadata.jwksUri, config.providerTimeoutMs), {
     issuer: provider.issuer,
     clientId: provider.clientId,
     nonce: pending.nonce,

@@ -6,7 +6,6 @@
 import { encodeBase64Url } from "../config";
 import type { SsoProvider } from "./config";
 
-const FETCH_TIMEOUT_MS = 10_000;
 const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 
 /** 256 random bits, base64url (state, nonce, PKCE verifier, browser binding). */
@@ -55,8 +54,11 @@ function basicCredentials(clientId: string, clientSecret: string): string {
 
 export type TokenExchangeResult = { ok: true; idToken: string } | { ok: false; reason: string };
 
-/** Exchanges the authorization code for tokens; returns the ID token only. */
-export async function exchangeCode(provider: SsoProvider, tokenEndpoint: string, code: string, codeVerifier: string, redirectUri: string): Promise<TokenExchangeResult> {
+/**
+ * Exchanges the authorization code for tokens; returns the ID token only. The whole answer must
+ * arrive within `timeoutMs`, or the result is `token_endpoint_unreachable`.
+ */
+export async function exchangeCode(provider: SsoProvider, tokenEndpoint: string, code: string, codeVerifier: string, redirectUri: string, timeoutMs: number): Promise<TokenExchangeResult> {
   const body = new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri, code_verifier: codeVerifier });
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
   if (provider.tokenAuthMethod === "client_secret_basic") headers.authorization = basicCredentials(provider.clientId, provider.clientSecret);
@@ -65,12 +67,13 @@ export async function exchangeCode(provider: SsoProvider, tokenEndpoint: string,
     body.set("client_secret", provider.clientSecret);
   }
   let response: Response;
+  let text: string;
   try {
-    response = await fetch(tokenEndpoint, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    response = await fetch(tokenEndpoint, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+    text = await response.text(); // the signal also bounds the body
   } catch {
     return { ok: false, reason: "token_endpoint_unreachable" };
   }
-  const text = await response.text();
   if (text.length > MAX_TOKEN_RESPONSE_BYTES) return { ok: false, reason: "token_response_too_large" };
   let json: Record<string, unknown>;
   try {

@@ -12,6 +12,9 @@ import type { AppEnv } from "./env";
 import { refusalToWire, type WireReason } from "./lib/errors";
 import { issueSession } from "./session";
 import { noticeFailedAttempts, notifySecurityEvent } from "./notify-events";
+import { hashDevice } from "./device-cookie";
+import type { SignInRefusal } from "./do/account";
+import { afterResponse } from "./lib/after-response";
 
 export type FlowResult<T> = ({ ok: true } & T) | { ok: false; reason: WireReason; retryAfterSeconds?: number };
 
@@ -40,13 +43,23 @@ export function audit(c: Context<AppEnv>, user: UserRecord, event: string, outco
   }
 }
 
-/** Email + password. Unknown, inactive and throttled all get the same answer at the same cost. */
+/** The audit log's precise reason for a refused password step (the client only sees INVALID_CREDENTIALS). */
+function refusalReason(result: SignInRefusal): string {
+  if (result.reason === "inactive") return "inactive";
+  return `${result.reason === "throttled" ? "throttled" : "wrong-password"}-${result.device}-device`;
+}
+
+/**
+ * Email + password, from the browser whose device cookie is `deviceId` (device-cookie.ts).
+ * Unknown, inactive and throttled all get the same answer at the same cost.
+ */
 export async function signIn(
   c: Context<AppEnv>,
   email: string,
   password: string,
+  deviceId: string,
 ): Promise<FlowResult<{ next: NextStep; challenge?: Challenge }>> {
-  const { ports } = c.var;
+  const { config, ports } = c.var;
   const nowMs = ports.now();
   const userId = await ports.directory.findUserIdByEmail(email);
   const user = userId ? await ports.directory.getUser(userId) : null;
@@ -60,9 +73,11 @@ export async function signIn(
   }
   const requirement = mfaRequirement({ role: user.role, active: user.active, sso: user.sso, company, nowMs });
   const previous = c.var.session;
-  const result = await ports.account(user.id).signIn(password, requirement.kind === "required", nowMs);
+  const deviceHash = await hashDevice(deviceId, config.pepper);
+  const result = await ports.account(user.id).signIn(password, requirement.kind === "required", nowMs, deviceHash);
   if (!result.ok) {
-    audit(c, user, "sign_in", "failure", result.reason);
+    audit(c, user, "sign_in", "failure", refusalReason(result));
+    if (result.noticeOwner) afterResponse(c, () => notifySecurityEvent(c, user, "password_attempts"));
     return { ok: false, reason: "invalid_credentials" };
   }
   if (previous) await ports.account(previous.sub).endSession(previous.sid);

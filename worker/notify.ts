@@ -1,6 +1,7 @@
 /**
  * The notifier port: tells a person about security events on their account (a factor added or
- * changed, a recovery code used or replaced, failed attempts, an admin reset). Messages never
+ * changed, a recovery code used or replaced, failed attempts, strangers' wrong passwords, an admin
+ * reset). Messages never
  * contain a code or secret. Adapters (worker/messaging/): email through a signed webhook, SMS
  * through Twilio or a signed webhook, and the development outbox. Delivery failures are logged
  * and never block the security action.
@@ -17,6 +18,7 @@ export type SecurityEvent =
   | "recovery_code_used"
   | "recovery_code_replaced"
   | "failed_attempts"
+  | "password_attempts"
   | "mfa_reset"
   | "account_deactivated";
 
@@ -26,6 +28,8 @@ const TEXT: Record<SecurityEvent, string> = {
   recovery_code_used: "Your recovery code was used to sign in. A new one was issued.",
   recovery_code_replaced: "A new recovery code was issued for your account; the previous one no longer works.",
   failed_attempts: "Someone entered your password correctly but failed the second step several times.",
+  password_attempts:
+    "Many wrong passwords were tried on your account from browsers you have not signed in with. Sign-in from new browsers is paused for a while; browsers you have signed in with before keep working.",
   mfa_reset: "Your two-factor authentication was reset by a company administrator. Set it up again at your next sign-in.",
   account_deactivated: "Your account was deactivated by a company administrator.",
 };

@@ -1,11 +1,13 @@
 /**
  * Forwarding to the origin. A request reaches this only after the session checks allowed it.
- * The path must be canonical, the headers on the deny-list (forwarded-headers.ts) and the session
- * cookie are stripped, the origin gets its own short-lived assertion, and redirects are not followed.
+ * The path must be canonical, the headers on the deny-list (forwarded-headers.ts) and the gateway's
+ * cookies (session and device) are stripped, the origin gets its own short-lived assertion, and
+ * redirects are not followed.
  */
 import type { Context } from "hono";
 import { ORIGIN_ASSERTION_HEADER, type SessionClaims } from "../shared/claims";
 import type { AppEnv } from "./env";
+import { DEVICE_COOKIE } from "./device-cookie";
 import { HOP_BY_HOP, isDeniedRequestHeader } from "./forwarded-headers";
 import { SESSION_COOKIE } from "./session";
 import { signOriginToken } from "./lib/tokens";
@@ -152,13 +154,17 @@ async function originTokenFor(session: SessionClaims, config: Config, nowMs: num
   return token;
 }
 
+const SESSION_PAIR = `${SESSION_COOKIE}=`;
+const DEVICE_PAIR = `${DEVICE_COOKIE}=`;
+
+/** The Cookie header without the gateway's own cookies (the session and the device cookie). */
 function stripSessionCookie(cookieHeader: string): string {
   // The common case, the session cookie alone (one pair): nothing is left.
-  if (cookieHeader.startsWith(`${SESSION_COOKIE}=`) && !cookieHeader.includes(";")) return "";
+  if (cookieHeader.startsWith(SESSION_PAIR) && !cookieHeader.includes(";")) return "";
   return cookieHeader
     .split(";")
     .map((part) => part.trim())
-    .filter((part) => part && !part.startsWith(`${SESSION_COOKIE}=`))
+    .filter((part) => part && !part.startsWith(SESSION_PAIR) && !part.startsWith(DEVICE_PAIR))
     .join("; ");
 }
 
@@ -203,7 +209,8 @@ export async function forwardRequest(raw: Request, config: Config, session: Sess
 
   // One pass over the client's headers: drop hop-by-hop (also those named in Connection, RFC 9110
   // §7.6.1), every header on the deny-list (forwarded-headers.ts) and the cookies (put back below
-  // without the session cookie); in allow-list mode, every header not listed. One check per name.
+  // without the gateway's session and device cookies); in allow-list mode, every header not listed.
+  // One check per name.
   const incoming = raw.headers;
   const connection = incoming.get("connection");
   const listed = connection ? connection.split(",").map((name) => name.trim().toLowerCase()) : null;

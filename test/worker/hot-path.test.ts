@@ -17,6 +17,7 @@ import { SESSION_COOKIE } from "../../worker/session";
 import { addMember } from "./admin-helpers";
 import { deniedHeaderLeaks, DENIED_HEADERS } from "./denied-headers";
 import { enrolledUser, GATEWAY, originHits, sessionClaimsOf, signIn, type Client } from "./helpers";
+import { makeUser } from "./sms-helpers";
 
 const config = () => getConfig(env as unknown as Record<string, unknown>);
 const hot = (url: string, init: RequestInit = {}) => hotPath(new Request(url, init), env as never, config());
@@ -70,6 +71,22 @@ describe("hot path", () => {
     expect(fromHot.headers["x-app"]).toBe("kept");
     expect(fromHot).toMatchObject({ method: "POST", path: "/hp/echo", search: "?q=1&r=%20", body: '{"amount":1}' });
     expect(await originHits("/hp/echo")).toBe(2);
+  });
+
+  it("takes a request that carries the device cookie too, and the device cookie never reaches the origin", async () => {
+    const { client: c } = await enrolledUser((await makeUser("standard", "hp-device")).email);
+    // The device cookie's name, from the rule: it must not contain the session cookie's name, or
+    // every signed-in browser would be declined here (plainSessionCookie sees the name once only).
+    const device = `__Host-device-stepgate=${"d".repeat(43)}`;
+    expect(device.includes(SESSION_COOKIE)).toBe(false);
+    await viaWorker(c, "/hp/device-warm");
+    for (const cookie of [`${c.cookie}; ${device}`, `${device}; ${c.cookie}`, `${device}; ${c.cookie}; app=1`]) {
+      const forwarded = hot(`${GATEWAY}/hp/device`, { headers: { cookie } });
+      expect(forwarded, cookie).not.toBeNull();
+      const echo = (await (await forwarded!).json()) as Echo;
+      expect(echo.headers.cookie, cookie).toBe(cookie.endsWith("app=1") ? "app=1" : undefined);
+    }
+    expect(await originHits("/hp/device")).toBe(3);
   });
 
   it("rewrites the origin's redirects to the gateway and does not follow them", async () => {

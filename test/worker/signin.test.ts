@@ -61,7 +61,9 @@ describe("sign-in and authenticator enrollment, end to end", () => {
     const unknownEmail = await signIn("nobody@demo.test", "not-the-password");
     for (const attempt of [wrongPassword, unknownEmail]) {
       expect(attempt.response.status).toBe(401);
-      expect(attempt.response.headers.get("set-cookie")).toBeNull();
+      // No session; the same device cookie for a browser that had none (values aside).
+      const cookies = attempt.response.headers.getSetCookie().map((cookie) => cookie.replace(/^([^=]+)=[^;]*/, "$1=<value>"));
+      expect(cookies).toEqual(["__Host-device-stepgate=<value>; Max-Age=34560000; Path=/; HttpOnly; Secure; SameSite=Lax"]);
     }
     expect(wrongPassword.body).toEqual(unknownEmail.body);
     expect((wrongPassword.body as unknown as { error: { code: string } }).error.code).toBe("INVALID_CREDENTIALS");

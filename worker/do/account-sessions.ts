@@ -31,7 +31,8 @@ export function endAllSessions(kv: SyncKvStorage): number {
 export function rotateSession(kv: SyncKvStorage, old: SessionRecord, stage: NextStep, amr: string[], nowMs: number): SessionRecord {
   endSession(kv, old.sid);
   const session = createSession(kv, stage, amr, old.authTimeMs, nowMs, nowMs);
-  if (old.idp) kv.put(`session:${session.sid}`, Object.assign(session, { idp: old.idp })); // single sign-on facts stay
+  // Single sign-on facts and the signing-in browser's device stay with the person's session.
+  if (old.idp || old.device) kv.put(`session:${session.sid}`, Object.assign(session, old.idp ? { idp: old.idp } : {}, old.device ? { device: old.device } : {}));
   return session;
 }
 

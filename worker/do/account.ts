@@ -12,6 +12,7 @@ import { normalizeCode, RECOVERY_CODE_LENGTH } from "../../shared/codes";
 import type { Method, NextStep } from "../../shared/protocol";
 import { generateTotpSecret, verifyTotp } from "../../shared/totp";
 import { clearFailures, disableIfCapped, reserveAttempt } from "./account-attempts";
+import { PASSWORD_THROTTLE_KEY, passwordFailed, passwordSucceeded, rememberSessionDevice, reservePassword } from "./account-password";
 import { checkRecovery, checkTotp, hasAnyFactor, issueRecoveryCode, prepareRecoveryCode, storeRecoveryCode, usableMethods, type PreparedRecoveryCode } from "./account-factors";
 import { applyStepUp, authorizePayments, deleteExpiredGrants, leavePayments, passedChallengeGrant, takeHeldAction, type PaymentsDecision } from "./account-payments";
 import { challengesOf, createChallenge, createSession, deleteExpired, endSession, liveSession, rotateSession } from "./account-sessions";
@@ -25,9 +26,9 @@ import { getConfig, type Config } from "../config";
 import { randomId } from "../lib/ids";
 import { open, seal } from "../lib/secretbox";
 import { hashSecret, verifySecret, type SlowHash } from "../lib/slowhash";
-import type { BoundAction, ChallengeRecord, GrantRecord, PasswordFailureState, RecoveryFactor, SessionRecord, TotpFactor } from "../domain/records";
+import type { BoundAction, ChallengeRecord, GrantRecord, RecoveryFactor, SessionRecord, TotpFactor } from "../domain/records";
 import { hasFreshSecondFactor } from "../domain/fresh-mfa";
-import { retryAfterSeconds, waitSecondsAfter } from "../domain/throttle";
+import type { DeviceKind } from "../domain/password-throttle";
 import type { Bindings } from "../env";
 import { testHooks } from "../lib/test-hooks";
 
@@ -45,7 +46,14 @@ export interface SessionView {
   challenge?: ChallengeRecord & { methods: Method[] };
 }
 
-export type SignInResult = ({ ok: true } & SessionView) | Refusal<"invalid_password" | "throttled" | "inactive">;
+/**
+ * A refused password step. `device` says which budget the attempt was counted in (known: the
+ * browser's own; unknown: the account's shared one); `noticeOwner` that strangers' failures just
+ * reached the notice threshold. Both are for the audit log and the notice, never for the client.
+ */
+export type SignInRefusal = Refusal<"invalid_password" | "throttled" | "inactive"> & { device: DeviceKind; noticeOwner?: true };
+
+export type SignInResult = ({ ok: true } & SessionView) | SignInRefusal;
 
 export type VerifyResult =
   | ({ ok: true; next: NextStep; recoveryCode?: string; grant?: string } & SessionView)
@@ -69,38 +77,47 @@ export class AccountDO extends DurableObject<Bindings> {
   async setPassword(password: string): Promise<void> {
     const hash = await hashSecret(password, this.config.pepper, this.config.passwordRounds);
     this.kv.put("password", hash);
-    this.kv.delete("password_failures");
+    this.kv.delete(PASSWORD_THROTTLE_KEY);
   }
 
   /**
    * Checks the password and, when right, opens a new session (a fresh id: nothing from a previous
    * session survives the password step). `mfaRequired` is the company policy's verdict.
+   * `deviceHash` is the keyed hash of the browser's device cookie (none: an unknown device); it
+   * picks the throttle budget and is remembered as a known device once this session completes
+   * its sign-in (docs/decisions/0017-device-cookie.md).
    */
-  async signIn(password: string, mfaRequired: boolean, nowMs: number): Promise<SignInResult> {
+  async signIn(password: string, mfaRequired: boolean, nowMs: number, deviceHash?: string): Promise<SignInResult> {
+    // Counted before any await, so a concurrent burst is counted in full (account-password.ts).
+    const reservation = reservePassword(this.kv, deviceHash, nowMs);
+    const { device } = reservation;
     const stored = this.kv.get<SlowHash>("password");
     // The hash always runs, even when throttled or unknown, so timing says nothing.
     const matches = await verifySecret(password, stored ?? (await this.decoyHash()), this.config.pepper);
-    const failures = this.kv.get<PasswordFailureState>("password_failures") ?? { consecutive: 0, nextAllowedAtMs: 0 };
-    if (failures.nextAllowedAtMs > nowMs) {
-      return { ok: false, reason: "throttled", retryAfterSeconds: retryAfterSeconds(failures.nextAllowedAtMs, nowMs) };
-    }
+    if (!reservation.ok) return { ok: false, reason: "throttled", device, retryAfterSeconds: reservation.retryAfterSeconds };
     if (!stored || !matches) {
-      const consecutive = failures.consecutive + 1;
-      this.kv.put("password_failures", { consecutive, nextAllowedAtMs: nowMs + waitSecondsAfter(consecutive) * 1000 });
-      return { ok: false, reason: "invalid_password" };
+      const noticeOwner = passwordFailed(this.kv, device, nowMs);
+      return { ok: false, reason: "invalid_password", device, ...(noticeOwner ? { noticeOwner } : {}) };
     }
     // Deactivation is marked here too (strongly consistent), not only in KV: no sign-in meanwhile.
-    if (this.kv.get(INACTIVE_KEY) === true) return { ok: false, reason: "inactive" };
-    this.kv.delete("password_failures");
+    if (this.kv.get(INACTIVE_KEY) === true) return { ok: false, reason: "inactive", device };
+    passwordSucceeded(this.kv, device, deviceHash, nowMs);
     if (stored.rounds !== this.config.passwordRounds) this.kv.put("password", await hashSecret(password, this.config.pepper, this.config.passwordRounds));
     deleteExpired(this.kv, this.config, nowMs);
     deleteExpiredGrants(this.kv, nowMs);
     const factors = usableMethods(this.kv);
     const stage: NextStep = hasAnyFactor(this.kv) ? "mfa" : mfaRequired ? "enroll" : "done";
     const session = createSession(this.kv, stage, ["pwd"], nowMs, nowMs);
+    if (deviceHash !== undefined) this.kv.put(`session:${session.sid}`, Object.assign(session, { device: deviceHash }));
+    if (stage === "done") rememberSessionDevice(this.kv, session, nowMs);
     if (stage !== "mfa") return { ok: true, session };
     const challenge = createChallenge(this.kv, this.config, session.sid, "login", nowMs);
     return { ok: true, session, challenge: { ...challenge, methods: factors } };
+  }
+
+  /** Runs the same hash as a real sign-in, for emails that match no account. */
+  async signInDecoy(password: string): Promise<void> {
+    await verifySecret(password, await this.decoyHash(), this.config.pepper);
   }
 
   /**
@@ -109,11 +126,6 @@ export class AccountDO extends DurableObject<Bindings> {
    */
   async signInWithSso(input: SsoSessionInput, nowMs: number): Promise<SsoSessionResult> {
     return this.ctx.storage.transactionSync(() => openSsoSession(this.kv, this.config, input, nowMs));
-  }
-
-  /** Runs the same hash as a real sign-in, for emails that match no account. */
-  async signInDecoy(password: string): Promise<void> {
-    await verifySecret(password, await this.decoyHash(), this.config.pepper);
   }
 
   /** The session if it is still alive; refreshes its last-seen time. */
@@ -187,6 +199,8 @@ export class AccountDO extends DurableObject<Bindings> {
     if (current.reason !== "login") return this.completeStepUp(session, current, amr, recoveryCode, nowMs);
     const next: NextStep = recoveryCode ? "save_recovery_code" : "done";
     const rotated = rotateSession(this.kv, session, next, amr, nowMs);
+    // Past the second factor at sign-in: this browser has signed in (a known device from now on).
+    rememberSessionDevice(this.kv, rotated, nowMs);
     return recoveryCode ? { ok: true, next, session: rotated, recoveryCode } : { ok: true, next, session: rotated };
   }
 
@@ -264,6 +278,7 @@ export class AccountDO extends DurableObject<Bindings> {
     if (!session || session.stage !== "save_recovery_code") return { ok: false, reason: "not_allowed" };
     session.stage = "done";
     this.kv.put(`session:${sid}`, session);
+    rememberSessionDevice(this.kv, session, nowMs); // the end of an enrollment at sign-in
     return { ok: true, session };
   }
 

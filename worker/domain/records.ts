@@ -41,6 +41,11 @@ export interface SessionRecord {
   lastSeenMs: number;
   /** Inside the payments tool: when it was last verified and last used (Worker clock). */
   payments?: { verifiedAtMs: number; lastSeenMs: number };
+  /**
+   * Keyed hash of the device cookie of the browser that typed the password: that browser becomes
+   * a known device when this session completes its sign-in (docs/decisions/0017-device-cookie.md).
+   */
+  device?: string;
   /** Signed in through single sign-on: the IdP and what it said about the login (worker/sso/). */
   idp?: { providerId: string; issuer: string; subject: string; amr: string[]; acr?: string; authTimeMs?: number };
 }
@@ -102,9 +107,4 @@ export interface FailureState {
   consecutive: number;
   nextAllowedAtMs: number;
   byMethod: Partial<Record<Method, number>>;
-}
-
-export interface PasswordFailureState {
-  consecutive: number;
-  nextAllowedAtMs: number;
 }

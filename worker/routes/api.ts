@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { CodeRequest, SavedRecoveryCodeRequest, SignInRequest, VerifyRequest, type ChallengeStatusResponse } from "../../shared/protocol";
 import type { AppEnv } from "../env";
 import { apiError } from "../lib/errors";
+import { deviceOf, keepDevice } from "../device-cookie";
 import * as flows from "../flows";
 import { jsonCsrfGuard, readJson, readNoInput } from "../middleware/guard";
 import { clearSession } from "../session";
@@ -26,7 +27,10 @@ api.post("/session", async (c) => {
   // An SSO domain goes to its identity provider; the password is never looked at.
   const sso = await ssoLoginFor(c, body.value.email, "/");
   if (sso) return sso.ok ? c.json({ next: "sso", redirect: sso.redirect }) : apiError(c, sso.reason);
-  const result = await flows.signIn(c, body.value.email, body.value.password);
+  // Every answer to a sign-in attempt carries the device cookie if the browser had none.
+  const device = deviceOf(c);
+  const result = await flows.signIn(c, body.value.email, body.value.password, device.id);
+  keepDevice(c, device);
   if (!result.ok) return failed(c, result);
   return c.json(result.challenge ? { next: result.next, challenge: result.challenge } : { next: result.next });
 });

@@ -6,6 +6,7 @@ import { groupSecretForTyping } from "../../shared/otpauth";
 import { METHODS, type Method, type NextStep } from "../../shared/protocol";
 import type { AppEnv } from "../env";
 import { toWire } from "../lib/errors";
+import { deviceOf, keepDevice } from "../device-cookie";
 import * as flows from "../flows";
 import { formCsrfGuard, readForm } from "../middleware/guard";
 import { isCanonicalPath } from "../proxy";
@@ -52,6 +53,8 @@ function renderRecovery(c: Context<AppEnv>, code: string, next: string, reason?:
 }
 
 pages.get("/login", (c) => {
+  // The device cookie is set before the first sign-in, so that sign-in can make the browser known.
+  keepDevice(c, deviceOf(c));
   const next = nextOf(c);
   const session = c.var.session;
   if (session) return c.redirect(pathForStage(c.var.config.prefix, session.stg, next), 303);
@@ -71,7 +74,9 @@ pages.post("/login", async (c) => {
   if (!email || !password || email.length > 254 || password.length > 1024) {
     return c.html(<views.LoginPage {...frame(c, next)} email={email.slice(0, 254)} error="Enter your email and password." />, 400);
   }
-  const result = await flows.signIn(c, email, password);
+  const device = deviceOf(c);
+  const result = await flows.signIn(c, email, password, device.id);
+  keepDevice(c, device);
   if (!result.ok) {
     return c.html(<views.LoginPage {...frame(c, next)} email={email} error={toWire(result.reason).message} />, toWire(result.reason).status);
   }

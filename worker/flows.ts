@@ -28,20 +28,23 @@ function clientIp(c: Context<AppEnv>): string | undefined {
   return c.req.header("cf-connecting-ip") ?? undefined;
 }
 
+/**
+ * Appends to the company's audit log after the response (lib/after-response.ts): never on the
+ * request's path, so an audited refusal takes no longer than an unaudited one. If the company
+ * object is down the entry is lost, and the loss is logged (event only).
+ */
 export function audit(c: Context<AppEnv>, user: UserRecord, event: string, outcome: "success" | "failure" | "info", reason?: string) {
   const entry = { atMs: c.var.ports.now(), event, subjectId: user.id, actorId: user.id, outcome, ...(reason ? { reason } : {}) };
   const ip = clientIp(c);
-  // Written after the response; if the company object is down the entry is lost, and the loss is
-  // logged (event only) rather than left as an unhandled rejection.
-  const write = c.var.ports.audit(user.companyId, ip ? { ...entry, ip } : entry).catch((error: unknown) => {
-    console.error("stepgate: audit entry lost", event, error instanceof Error ? error.name : "unknown");
-  });
-  try {
-    c.executionCtx.waitUntil(write);
-  } catch {
-    void write; // no execution context (unit tests): the write still runs
-  }
+  afterResponse(c, () =>
+    c.var.ports.audit(user.companyId, ip ? { ...entry, ip } : entry).catch((error: unknown) => {
+      console.error("stepgate: audit entry lost", event, error instanceof Error ? error.name : "unknown");
+    }),
+  );
 }
+
+/** A directory id no entry has: an email without a usable account reads it, as a real one is read. */
+const NO_DIRECTORY_ENTRY = "~none";
 
 /** The audit log's precise reason for a refused password step (the client only sees INVALID_CREDENTIALS). */
 function refusalReason(result: SignInRefusal): string {
@@ -51,7 +54,10 @@ function refusalReason(result: SignInRefusal): string {
 
 /**
  * Email + password, from the browser whose device cookie is `deviceId` (device-cookie.ts).
- * Unknown, inactive and throttled all get the same answer at the same cost.
+ * Unknown, inactive, SSO and throttled all get the same answer after the same work: the device
+ * hash, the same three directory reads, one password check in an account object (the person's or,
+ * without a usable account, a decoy's, which runs the same code and never succeeds), and nothing
+ * else before the answer; audit entries and notices are written after it.
  */
 export async function signIn(
   c: Context<AppEnv>,
@@ -61,28 +67,30 @@ export async function signIn(
 ): Promise<FlowResult<{ next: NextStep; challenge?: Challenge }>> {
   const { config, ports } = c.var;
   const nowMs = ports.now();
+  const deviceHash = await hashDevice(deviceId, config.pepper);
   const userId = await ports.directory.findUserIdByEmail(email);
-  const user = userId ? await ports.directory.getUser(userId) : null;
-  const company = user ? await ports.directory.getCompany(user.companyId) : null;
-  // SSO users have no Stepgate password: same answer and cost as an unknown email (their
-  // domain normally goes to the IdP before this point; this covers a domain not configured).
-  if (!user || !company || !user.active || user.sso) {
-    await ports.decoyAccount(email).signInDecoy(password);
+  const found = await ports.directory.getUser(userId ?? NO_DIRECTORY_ENTRY);
+  const user = userId !== null ? found : null;
+  const company = await ports.directory.getCompany(user?.companyId ?? NO_DIRECTORY_ENTRY);
+  // SSO users have no Stepgate password: same answer and work as an unknown email (their domain
+  // normally goes to the IdP before this point; this covers a domain not configured).
+  const usable = user && company && user.active && !user.sso ? { user, company } : null;
+  const mfaRequired = usable ? mfaRequirement({ role: usable.user.role, active: usable.user.active, sso: usable.user.sso, company: usable.company, nowMs }).kind === "required" : false;
+  const account = usable ? ports.account(usable.user.id) : ports.decoyAccount(email);
+  const result = await account.signIn(password, mfaRequired, nowMs, deviceHash);
+  if (!usable) {
     if (user) audit(c, user, "sign_in", "failure", !user.active ? "inactive" : user.sso ? "password sign-in of an SSO user" : "company_missing");
     return { ok: false, reason: "invalid_credentials" };
   }
-  const requirement = mfaRequirement({ role: user.role, active: user.active, sso: user.sso, company, nowMs });
-  const previous = c.var.session;
-  const deviceHash = await hashDevice(deviceId, config.pepper);
-  const result = await ports.account(user.id).signIn(password, requirement.kind === "required", nowMs, deviceHash);
   if (!result.ok) {
-    audit(c, user, "sign_in", "failure", refusalReason(result));
-    if (result.noticeOwner) afterResponse(c, () => notifySecurityEvent(c, user, "password_attempts"));
+    audit(c, usable.user, "sign_in", "failure", refusalReason(result));
+    if (result.noticeOwner) afterResponse(c, () => notifySecurityEvent(c, usable.user, "password_attempts"));
     return { ok: false, reason: "invalid_credentials" };
   }
+  const previous = c.var.session;
   if (previous) await ports.account(previous.sub).endSession(previous.sid);
-  await issueSession(c, result.session, user);
-  audit(c, user, "sign_in", "success", `password; next=${result.session.stage}`);
+  await issueSession(c, result.session, usable.user);
+  audit(c, usable.user, "sign_in", "success", `password; next=${result.session.stage}`);
   const response: { next: NextStep; challenge?: Challenge } = { next: result.session.stage };
   if (result.challenge) response.challenge = challengeToWire(result.challenge);
   return { ok: true, ...response };

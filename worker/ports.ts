@@ -23,9 +23,9 @@ export interface Ports {
   directory: DirectoryPort;
   /** The account's Durable Object: atomic per account, serialises every verification. */
   account(userId: string): DurableObjectStub<AccountDO>;
-  /** A Durable Object with no account in it, used to give unknown emails the same cost. */
   /**
-   * The decoy account that spends a real password check's cost for `email` when it has no
+   * The decoy account that runs the same `signIn` as a real account (it has no password, so it
+   * hashes against its decoy verifier and never succeeds) for `email` when it has no usable
    * account (unknown, inactive, SSO). One of DECOY_SHARDS objects, chosen by the email, so
    * concurrent unknown emails do not queue on one object (a latency signal real accounts lack).
    */

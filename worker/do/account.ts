@@ -115,11 +115,6 @@ export class AccountDO extends DurableObject<Bindings> {
     return { ok: true, session, challenge: { ...challenge, methods: factors } };
   }
 
-  /** Runs the same hash as a real sign-in, for emails that match no account. */
-  async signInDecoy(password: string): Promise<void> {
-    await verifySecret(password, await this.decoyHash(), this.config.pepper);
-  }
-
   /**
    * Opens a session after a verified identity-provider login (single sign-on) in place of the
    * password step: Stepgate challenge, enrollment or done, as after a password (account-sso.ts).

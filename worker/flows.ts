@@ -45,6 +45,23 @@ export function audit(c: Context<AppEnv>, user: UserRecord, event: string, outco
 
 /** A directory id no entry has: an email without a usable account reads it, as a real one is read. */
 const NO_DIRECTORY_ENTRY = "~none";
+/**
+ * The audit log (a company object no company has) of sign-ins at emails with no account: such an
+ * attempt appends an entry after its answer as a real account's does, so even where the audit log
+ * shares the machine (wrangler dev, self-hosted workerd) the work after the answer is the same;
+ * operators can read it to see guessing at emails that have no account. It holds no email.
+ */
+export const NO_ACCOUNT_AUDIT_LOG = NO_DIRECTORY_ENTRY;
+
+function auditNoAccount(c: Context<AppEnv>) {
+  const ip = clientIp(c);
+  const entry = { atMs: c.var.ports.now(), event: "sign_in", outcome: "failure" as const, reason: "no account for this email", ...(ip ? { ip } : {}) };
+  afterResponse(c, () =>
+    c.var.ports.audit(NO_ACCOUNT_AUDIT_LOG, entry).catch((error: unknown) => {
+      console.error("stepgate: audit entry lost", "sign_in", error instanceof Error ? error.name : "unknown");
+    }),
+  );
+}
 
 /** The audit log's precise reason for a refused password step (the client only sees INVALID_CREDENTIALS). */
 function refusalReason(result: SignInRefusal): string {
@@ -57,7 +74,8 @@ function refusalReason(result: SignInRefusal): string {
  * Unknown, inactive, SSO and throttled all get the same answer after the same work: the device
  * hash, the same three directory reads, one password check in an account object (the person's or,
  * without a usable account, a decoy's, which runs the same code and never succeeds), and nothing
- * else before the answer; audit entries and notices are written after it.
+ * else before the answer; after it, one audit entry (an email with no account has a log of its
+ * own), and for a real account at most one notice in 6 hours.
  */
 export async function signIn(
   c: Context<AppEnv>,
@@ -80,6 +98,7 @@ export async function signIn(
   const result = await account.signIn(password, mfaRequired, nowMs, deviceHash);
   if (!usable) {
     if (user) audit(c, user, "sign_in", "failure", !user.active ? "inactive" : user.sso ? "password sign-in of an SSO user" : "company_missing");
+    else auditNoAccount(c);
     return { ok: false, reason: "invalid_credentials" };
   }
   if (!result.ok) {

@@ -68,7 +68,7 @@ try {
     const answer = await response.text();
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     const code = /"code":"([A-Z_]+)"/.exec(answer)?.[1] ?? String(response.status);
-    return { ms, code };
+    return { ms, code: `${response.status} ${code}` };
   }
 
   // Warm-up: demo seeding, both Durable Objects, the decoy hash, the isolate's caches.

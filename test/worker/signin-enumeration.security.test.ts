@@ -3,7 +3,8 @@
  * whether or not the email belongs to someone who may sign in with a password. Proved
  * structurally, not with a stopwatch: the sign-in flow runs over counting ports, and the storage
  * operations and Durable Object calls made before the answer are listed per path and must be
- * equal. Audit entries and notices must start only after the answer (never on the request's path).
+ * equal. Audit entries and notices must start only after the answer (never on the request's path),
+ * and on the sign-in routes only once the answer has been read (deliverFirst).
  * The timing itself is measured by `npm run bench:enumeration` (docs/PERFORMANCE.md).
  */
 import { SELF, env } from "cloudflare:test";
@@ -12,6 +13,7 @@ import { describe, expect, it } from "vitest";
 import { getConfig } from "../../worker/config";
 import type { AppEnv } from "../../worker/env";
 import * as flows from "../../worker/flows";
+import { afterResponse, deliverFirst } from "../../worker/lib/after-response";
 import { createPorts, type Ports } from "../../worker/ports";
 import { accountStub, GATEWAY } from "./helpers";
 import { makeUser } from "./sms-helpers";
@@ -73,9 +75,10 @@ async function signInLog(email: string, password: string, deviceId = "A".repeat(
 }
 
 const before = (log: string[]) => log.filter((line) => line.startsWith("before"));
+const after = (log: string[]) => log.filter((line) => line.startsWith("after"));
 
 describe("wrong-password sign-in: the same I/O for every email", () => {
-  it("existing, unknown, inactive, single sign-on and throttled accounts do exactly the same reads and calls before the answer", async () => {
+  it("existing, unknown, inactive, single sign-on and throttled accounts do exactly the same reads and calls before the answer, and the same after it", async () => {
     await SELF.fetch(`${GATEWAY}/_stepgate/login`); // demo data seeded
     const existing = await makeUser("standard", "enum-existing");
     const throttled = await makeUser("standard", "enum-throttled");
@@ -102,6 +105,9 @@ describe("wrong-password sign-in: the same I/O for every email", () => {
     for (const [name, path] of Object.entries(paths)) {
       expect(path.status, name).toBe(401);
       expect(before(path.log), name).toEqual(reference);
+      // And the same after it: one audit entry each (where the audit log shares the machine, work
+      // after the answer can still delay the next one).
+      expect(after(path.log), name).toEqual(["after the answer: audit write"]);
     }
   });
 
@@ -120,5 +126,48 @@ describe("wrong-password sign-in: the same I/O for every email", () => {
     }
     // The twentieth stranger's failure notifies the owner, after the answer too.
     expect(logs.flat().filter((line) => line.endsWith("notice"))).toEqual(["after the answer: notice"]);
+  });
+});
+
+describe("deliverFirst: work queued during a sign-in waits until the answer has been read", () => {
+  it("the task does not start while the answer is unread, starts once it is read, and the answer keeps its length, status and cookies", async () => {
+    const started: string[] = [];
+    const app = new Hono();
+    app.post("/answer", deliverFirst, (c) => {
+      afterResponse(c, async () => void started.push("audit"));
+      c.header("set-cookie", "a=1; Path=/", { append: true });
+      c.header("set-cookie", "b=2; Path=/", { append: true });
+      return c.json({ error: { code: "INVALID_CREDENTIALS" } }, 401);
+    });
+    const pending: Promise<unknown>[] = [];
+    const executionCtx = { waitUntil: (promise: Promise<unknown>) => void pending.push(promise), passThroughOnException: () => {}, props: {} };
+    const response = await app.request("/answer", { method: "POST" }, {}, executionCtx as never);
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(started).toEqual([]); // the answer is still unread
+    expect(response.status).toBe(401);
+    expect(response.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; Path=/"]);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ error: { code: "INVALID_CREDENTIALS" } });
+    await Promise.all(pending);
+    expect(started).toEqual(["audit"]);
+  });
+
+  it("the sign-in answers for an existing and an unknown email are the same: status, headers, body (random values aside)", async () => {
+    const answer = async (email: string) => {
+      const response = await SELF.fetch(`${GATEWAY}/_stepgate/api/session`, { method: "POST", headers: { "content-type": "application/json", origin: GATEWAY }, body: JSON.stringify({ email, password: "not-the-password" }) });
+      // Random per answer: the device cookie's value and the CSP nonce.
+      const headers = [...response.headers].map(([name, value]) => `${name}: ${value.replace(/^([^=]+)=[^;]*/, "$1=<value>").replace(/'nonce-[^']*'/g, "'nonce'")}`);
+      return { status: response.status, headers, body: await response.text() };
+    };
+    const existing = await answer((await makeUser("standard", "enum-answer")).email);
+    const unknown = await answer(`nobody-${crypto.randomUUID()}@demo.test`);
+    expect(existing.status).toBe(401);
+    expect(existing).toEqual(unknown);
+    const page = async (email: string) => {
+      const response = await SELF.fetch(`${GATEWAY}/_stepgate/login`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin: GATEWAY }, body: `email=${encodeURIComponent(email)}&password=not-the-password` });
+      await response.arrayBuffer();
+      return { status: response.status, headers: [...response.headers.keys()] };
+    };
+    expect(await page((await makeUser("standard", "enum-page")).email)).toEqual(await page(`nobody-${crypto.randomUUID()}@demo.test`));
   });
 });

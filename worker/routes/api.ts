@@ -4,6 +4,7 @@ import { CodeRequest, SavedRecoveryCodeRequest, SignInRequest, VerifyRequest, ty
 import type { AppEnv } from "../env";
 import { apiError } from "../lib/errors";
 import { deviceOf, keepDevice } from "../device-cookie";
+import { deliverFirst } from "../lib/after-response";
 import * as flows from "../flows";
 import { jsonCsrfGuard, readJson, readNoInput } from "../middleware/guard";
 import { clearSession } from "../session";
@@ -21,7 +22,8 @@ api.use("*", async (c, next) => {
 const failed = (c: Parameters<typeof apiError>[0], result: { reason: Parameters<typeof apiError>[1]; retryAfterSeconds?: number }) =>
   apiError(c, result.reason, result.retryAfterSeconds ? { retryAfterSeconds: result.retryAfterSeconds } : {});
 
-api.post("/session", async (c) => {
+// The answer is sent before its audit entry is written (lib/after-response.ts): no timing signal.
+api.post("/session", deliverFirst, async (c) => {
   const body = await readJson(c, SignInRequest);
   if (!body.ok) return body.response;
   // An SSO domain goes to its identity provider; the password is never looked at.

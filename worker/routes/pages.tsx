@@ -7,6 +7,7 @@ import { METHODS, type Method, type NextStep } from "../../shared/protocol";
 import type { AppEnv } from "../env";
 import { toWire } from "../lib/errors";
 import { deviceOf, keepDevice } from "../device-cookie";
+import { deliverFirst } from "../lib/after-response";
 import * as flows from "../flows";
 import { formCsrfGuard, readForm } from "../middleware/guard";
 import { isCanonicalPath } from "../proxy";
@@ -61,7 +62,8 @@ pages.get("/login", (c) => {
   return c.html(<views.LoginPage {...frame(c, next)} />);
 });
 
-pages.post("/login", async (c) => {
+// The answer is sent before its audit entry is written (lib/after-response.ts): no timing signal.
+pages.post("/login", deliverFirst, async (c) => {
   const form = await readForm(c);
   const next = nextOf(c, form);
   const email = (form?.email ?? "").trim();

@@ -65,9 +65,10 @@ export function isCanonicalPath(rawPath: string): boolean {
 /**
  * The common case, decided in one scan: "/" then segments of unreserved characters only
  * (A-Z a-z 0-9 - . _ ~), none empty (a trailing "/" aside), none "." or "..". Such a path passes
- * every rule of `isCanonicalPath`; anything else is left to those rules.
+ * every rule of `isCanonicalPath`; anything else is left to those rules. Exported for its tests:
+ * the hot path relies on it covering ordinary paths.
  */
-function isPlainPath(path: string): boolean {
+export function isPlainPath(path: string): boolean {
   if (path.charCodeAt(0) !== 0x2f) return false;
   let segmentStart = 1;
   for (let i = 1; i <= path.length; i++) {

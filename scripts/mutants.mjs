@@ -30,6 +30,10 @@ const flag = (name) => args.includes(name);
 const only = args.includes("--only") ? new Set((args[args.indexOf("--only") + 1] ?? "").split(",").filter(Boolean)) : null;
 
 process.chdir(ROOT);
+if (Number(process.versions.node.split(".")[0]) < 22) {
+  console.error("mutants: Node 22 or later is needed (vitest 5 misreports failures on Node 20); run it as `npm run test:mutants`.");
+  process.exit(2);
+}
 
 /** The file currently mutated and its original bytes; restored by `restore()` from any exit path. */
 let applied = null;
@@ -78,7 +82,7 @@ function runTests(files) {
   const vitestArgs = [VITEST, "run", "--project", "worker", "--bail=1", ...files];
   return new Promise((resolve) => {
     let output = "";
-    child = spawn(process.execPath, vitestArgs, { cwd: ROOT, detached: true, env: { ...process.env, FORCE_COLOR: "0", CI: "true" } });
+    child = spawn(process.execPath, vitestArgs, { cwd: ROOT, detached: true, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", CI: "true" } });
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
     const timer = setTimeout(stopChild, RUN_TIMEOUT_MS);
@@ -86,7 +90,8 @@ function runTests(files) {
       clearTimeout(timer);
       child = null;
       const seconds = Math.round((Date.now() - startedMs) / 1000);
-      const failed = [...new Set(output.split("\n").filter((line) => /^\s*(×|✗|FAIL)\s/.test(line)).map((line) => line.trim()))].slice(0, 3);
+      const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+      const failed = [...new Set(plain.split("\n").filter((line) => /^\s*(×|FAIL)\s/.test(line)).map((line) => line.trim()))].slice(0, 3);
       const timedOut = Date.now() - startedMs >= RUN_TIMEOUT_MS;
       resolve({ passed: code === 0, timedOut, seconds, failed, output });
     });
@@ -141,6 +146,7 @@ async function runAll(selected) {
     const status = outcome.passed ? "SURVIVED" : outcome.timedOut ? "killed (timeout)" : "killed";
     results.push({ name: mutant.name, file: mutant.file, rule: mutant.rule, status, seconds: outcome.seconds, failed: outcome.failed });
     console.log(`[${index + 1}/${selected.length}] ${status.padEnd(16)} ${mutant.name} (${outcome.seconds} s)${outcome.failed[0] ? `  ${outcome.failed[0]}` : ""}`);
+    if (process.env.MUTANTS_VERBOSE) console.log(outcome.output);
   }
   const survived = results.filter((result) => result.status === "SURVIVED");
   const totalSeconds = Math.round((Date.now() - startedMs) / 1000);

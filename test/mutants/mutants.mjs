@@ -16,14 +16,14 @@ export const MUTANTS = [
     rule: "A TOTP step at or before the last accepted one is refused (replay).",
     file: "worker/do/account-factors.ts",
     edits: [["if (result.timeStep <= lastStep) return false;", "if (result.timeStep < lastStep) return false;"]],
-    tests: ["test/worker/totp.security.test.ts", "test/worker/replay-across.security.test.ts"],
+    tests: ["test/worker/account-model.test.ts", "test/worker/totp.security.test.ts", "test/worker/replay-across.security.test.ts"],
   },
   {
     name: "totp-step-not-recorded",
     rule: "An accepted TOTP step is recorded at commit, so it cannot be used again.",
     file: "worker/do/account-factors.ts",
     edits: [["      kv.put(\"totp_last_step\", result.timeStep);\n      return true;", "      return true;"]],
-    tests: ["test/worker/totp.security.test.ts", "test/worker/replay-across.security.test.ts"],
+    tests: ["test/worker/account-model.test.ts", "test/worker/totp.security.test.ts", "test/worker/replay-across.security.test.ts"],
   },
   {
     name: "recovery-no-recheck-at-commit",
@@ -65,7 +65,7 @@ export const MUTANTS = [
     rule: "A challenge passes only when the factor's commit succeeds (single use at sign-in).",
     file: "worker/do/account.ts",
     edits: [["    if (!outcome.commit()) return { ok: false, reason: \"replayed\" };\n    clearFailures(this.kv);\n    this.kv.delete(`challenge:${challengeId}`);", "    outcome.commit();\n    clearFailures(this.kv);\n    this.kv.delete(`challenge:${challengeId}`);"]],
-    tests: ["test/worker/totp.security.test.ts", "test/worker/replay-across.security.test.ts", "test/worker/recovery.security.test.ts"],
+    tests: ["test/worker/account-model.test.ts", "test/worker/totp.security.test.ts", "test/worker/replay-across.security.test.ts", "test/worker/recovery.security.test.ts"],
   },
   {
     name: "identity-commit-ignored",
@@ -94,21 +94,21 @@ export const MUTANTS = [
       ["  const state = kv.get<FailureState>(\"failures\") ?? { consecutive: 0, nextAllowedAtMs: 0, byMethod: {} };", "  const state = kv.get<FailureState>(`failures:${method}`) ?? { consecutive: 0, nextAllowedAtMs: 0, byMethod: {} };"],
       ["  kv.put<FailureState>(\"failures\", {", "  kv.put<FailureState>(`failures:${method}`, {"],
     ],
-    tests: ["test/worker/brute-force.security.test.ts", "test/worker/attempts.security.test.ts"],
+    tests: ["test/worker/account-model.test.ts", "test/worker/brute-force.security.test.ts", "test/worker/attempts.security.test.ts"],
   },
   {
     name: "attempt-wait-not-enforced",
     rule: "While a wait runs, an attempt is refused unevaluated (429).",
     file: "worker/do/account-attempts.ts",
     edits: [["  if (state.nextAllowedAtMs > nowMs) {", "  if (false) {"]],
-    tests: ["test/worker/attempts.security.test.ts"],
+    tests: ["test/worker/account-model.test.ts", "test/worker/attempts.security.test.ts"],
   },
   {
     name: "waits-start-after-five",
     rule: "Four free failures, then waits from the fifth (decision 0003).",
     file: "worker/domain/throttle.ts",
     edits: [["export const FREE_ATTEMPTS = 4;", "export const FREE_ATTEMPTS = 5;"]],
-    tests: ["test/worker/attempts.security.test.ts"],
+    tests: ["test/worker/account-model.test.ts", "test/worker/attempts.security.test.ts"],
   },
   {
     name: "failure-cap-lowered-to-10",
@@ -136,7 +136,7 @@ export const MUTANTS = [
     rule: "A passed challenge clears the failure counter.",
     file: "worker/do/account.ts",
     edits: [["    if (!outcome.commit()) return { ok: false, reason: \"replayed\" };\n    clearFailures(this.kv);\n", "    if (!outcome.commit()) return { ok: false, reason: \"replayed\" };\n"]],
-    tests: ["test/worker/attempts.security.test.ts", "test/worker/brute-force.security.test.ts", "test/worker/notify.test.ts"],
+    tests: ["test/worker/account-model.test.ts", "test/worker/attempts.security.test.ts", "test/worker/brute-force.security.test.ts", "test/worker/notify.test.ts"],
   },
 
   // --- grants for sensitive actions --------------------------------------------------------------
@@ -222,14 +222,14 @@ export const MUTANTS = [
       ["  const sessionsEnded = endAllSessions(kv);", "  const sessionsEnded = 0;"],
       ["  for (const key of keys) if (!KEPT_KEYS.has(key)) kv.delete(key);", "  for (const key of keys) if (!KEPT_KEYS.has(key) && !key.startsWith(\"session:\")) kv.delete(key);"],
     ],
-    tests: ["test/worker/admin-reset.security.test.ts"],
+    tests: ["test/worker/account-model.test.ts", "test/worker/admin-reset.security.test.ts"],
   },
   {
     name: "reset-keeps-authenticator",
     rule: "An admin reset removes every factor: the person must enroll again.",
     file: "worker/do/account-reset.ts",
     edits: [["new Set([\"password\", \"password_failures\", \"decoy\", \"inactive\"])", "new Set([\"password\", \"password_failures\", \"decoy\", \"inactive\", \"totp\"])"]],
-    tests: ["test/worker/admin-reset.security.test.ts"],
+    tests: ["test/worker/account-model.test.ts", "test/worker/admin-reset.security.test.ts"],
   },
   {
     name: "reset-without-fresh-mfa",
@@ -320,7 +320,7 @@ export const MUTANTS = [
     rule: "Passing MFA replaces the session id and ends the old one.",
     file: "worker/do/account-sessions.ts",
     edits: [["  endSession(kv, old.sid);\n  const session = createSession(", "  const session = createSession("]],
-    tests: ["test/worker/session.security.test.ts"],
+    tests: ["test/worker/account-model.test.ts", "test/worker/session.security.test.ts"],
   },
   {
     name: "deactivation-keeps-sessions",
@@ -334,13 +334,13 @@ export const MUTANTS = [
     rule: "Changing factors needs a second factor passed within the last 10 minutes.",
     file: "worker/do/account.ts",
     edits: [["const FRESH_MFA_FOR_CHANGES_MS = 10 * 60_000;", "const FRESH_MFA_FOR_CHANGES_MS = 60 * 60_000;"]],
-    tests: ["test/worker/enrollment.security.test.ts", "test/worker/settings.security.test.ts"],
+    tests: ["test/worker/account-model.test.ts", "test/worker/enrollment.security.test.ts", "test/worker/settings.security.test.ts"],
   },
   {
     name: "enroll-session-adds-second-factor",
     rule: "Once a factor exists, only a done session with fresh MFA may add or replace one (never the password alone).",
     file: "worker/do/account.ts",
     edits: [["    if (session.stage !== \"done\") return false;\n    return session.mfaAtMs", "    return session.mfaAtMs"]],
-    tests: ["test/worker/enrollment-race.security.test.ts", "test/worker/enrollment.security.test.ts"],
+    tests: ["test/worker/account-model.test.ts", "test/worker/enrollment-race.security.test.ts", "test/worker/enrollment.security.test.ts"],
   },
 ];

@@ -27,6 +27,8 @@ export default {
     // Not the summary functions (bodyFields, renderSummary...): see the decision record.
     linesOf("worker/payments/actions.ts", "export function pathForMatching", "export function matchAction"),
   ],
+  plugins: ["@stryker-mutator/*", "./scripts/stryker-ignorers.mjs"],
+  ignorers: ["ErrorMessage"],
   reporters: ["clear-text", "progress", "html", "json"],
   htmlReporter: { fileName: "reports/mutation/index.html" },
   jsonReporter: { fileName: "reports/mutation/mutation.json" },

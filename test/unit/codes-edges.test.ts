@@ -13,9 +13,9 @@ afterEach(() => {
 /** Makes the platform CSPRNG hand out `bytes` (then zeros), to see which bytes become digits. */
 function feedRandomBytes(bytes: number[]): void {
   const queue = [...bytes];
-  vi.spyOn(globalThis.crypto, "getRandomValues").mockImplementation(<T extends ArrayBufferView | null>(array: T): T => {
-    const view = array as unknown as Uint8Array;
-    for (let i = 0; i < view.length; i++) view[i] = queue.shift() ?? 0;
+  const webCrypto = (globalThis as unknown as { crypto: { getRandomValues(array: Uint8Array): Uint8Array } }).crypto;
+  vi.spyOn(webCrypto, "getRandomValues").mockImplementation((array: Uint8Array) => {
+    for (let i = 0; i < array.length; i++) array[i] = queue.shift() ?? 0;
     return array;
   });
 }

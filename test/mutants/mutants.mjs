@@ -44,7 +44,7 @@ export const MUTANTS = [
     rule: "An SMS code is deleted when it is used: single use.",
     file: "worker/do/account-sms.ts",
     edits: [["      host.kv.delete(key);\n      return true;", "      return true;"]],
-    tests: ["test/worker/sms-codes.security.test.ts"],
+    tests: ["test/worker/sms-single-use.security.test.ts", "test/worker/sms-codes.security.test.ts"],
   },
   {
     name: "sms-code-expiry-exclusive",

@@ -6,7 +6,8 @@
  *
  * Safety: it refuses to start unless worker/ and shared/ match HEAD (so a mutant can never be taken
  * for the original), checks every edit applies exactly once before changing anything, and restores
- * the original bytes in `finally`, on Ctrl-C/SIGTERM and at process exit.
+ * the original bytes in `finally`, on Ctrl-C/SIGTERM and at process exit. While it runs, the
+ * worktree holds a mutant: do not commit (`git commit -a` would take it) or run tests there.
  *
  *   npm run test:mutants                        every mutant, its own test files, after a baseline run
  *   npm run test:mutants -- --only a,b          only the named mutants
@@ -76,10 +77,10 @@ function mutate(mutant, source) {
   return text;
 }
 
-/** Runs vitest's worker project on `files`; resolves with the outcome and the failed tests' names. */
+/** Runs `files` (worker tests in workerd, unit tests in Node); resolves with the outcome and the failed tests' names. */
 function runTests(files) {
   const startedMs = Date.now();
-  const vitestArgs = [VITEST, "run", "--project", "worker", "--bail=1", ...files];
+  const vitestArgs = [VITEST, "run", "--project", "worker", "--project", "unit", "--bail=1", ...files];
   return new Promise((resolve) => {
     let output = "";
     child = spawn(process.execPath, vitestArgs, { cwd: ROOT, detached: true, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", CI: "true" } });
@@ -123,7 +124,7 @@ async function runAll(selected) {
   const startedMs = Date.now();
   if (!flag("--no-baseline")) {
     const union = allTests ? [] : [...new Set(selected.flatMap((mutant) => mutant.tests))];
-    console.log(`baseline: ${allTests ? "the worker project" : `${union.length} test files`} without any mutant...`);
+    console.log(`baseline: ${allTests ? "the worker and unit projects" : `${union.length} test files`} without any mutant...`);
     const baseline = await runTests(union);
     if (!baseline.passed) {
       console.error(baseline.output.slice(-4000));

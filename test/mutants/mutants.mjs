@@ -3,7 +3,8 @@
  * time by `npm run test:mutants` (scripts/mutants.mjs, docs/decisions/0015-mutation-testing.md).
  * Each is an exact search/replace in one file that must apply exactly once; `tests` are the worker
  * test files expected to kill it (the script runs them with --bail=1). Every mutant here breaks a
- * rule of SPEC.md or a decision record: the suite must fail on each.
+ * rule of SPEC.md or a decision record: the suite must fail on each. Files under test/unit/ run in
+ * Node, the others in workerd.
  *
  * @typedef {{ name: string, rule: string, file: string, edits: Array<[search: string, replace: string]>, tests: string[] }} Mutant
  */
@@ -271,7 +272,7 @@ export const MUTANTS = [
     rule: "The admin's \"enforcement has started\" is evaluated in the admin's time zone, not UTC (issue #12).",
     file: "worker/domain/admin.ts",
     edits: [["return nowMs >= enforcementStartMs(company.deadline, company.timeZone);", "return nowMs >= enforcementStartMs(company.deadline, \"UTC\");"]],
-    tests: ["test/worker/admin-reset.security.test.ts", "test/worker/admin.test.ts"],
+    tests: ["test/unit/admin-rules.test.ts", "test/worker/admin-reset.security.test.ts", "test/worker/admin.test.ts"],
   },
 
   // --- secrets at rest --------------------------------------------------------------------------

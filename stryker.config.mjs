@@ -6,9 +6,8 @@ import { readFileSync } from "node:fs";
  * the shared core and the worker modules that decide without storage. Each mutant runs the Node-side
  * tests of vitest.mutation.config.ts that cover it, never the workerd pool. Not part of `.ci/run`.
  *
- * Two files are mutated only in a line range, found from the functions' declarations so that it
- * follows edits above them: those functions are pure, the rest of the file forwards requests or
- * is being rewritten elsewhere.
+ * worker/proxy.ts is mutated only in a line range, found from the functions' declarations so that
+ * it follows edits above them: those functions are pure, the rest of the file forwards requests.
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 export default {
@@ -24,8 +23,7 @@ export default {
     "worker/domain/admin.ts",
     "worker/lib/strict-json.ts",
     linesOf("worker/proxy.ts", "export function isCanonicalPath", "export function pathAndSearchOf"),
-    // Not the summary functions (bodyFields, renderSummary...): see the decision record.
-    linesOf("worker/payments/actions.ts", "export function pathForMatching", "export function matchAction"),
+    "worker/payments/actions.ts",
   ],
   plugins: ["@stryker-mutator/*", "./scripts/stryker-ignorers.mjs"],
   ignorers: ["ErrorMessage"],

@@ -166,8 +166,15 @@ export const MUTANTS = [
     name: "grant-body-unbound",
     rule: "The approved request includes its body (hash).",
     file: "worker/do/account-payments.ts",
-    edits: [["a.method === b.method && a.path === b.path && a.bodyHash === b.bodyHash", "a.method === b.method && a.path === b.path"]],
-    tests: ["test/worker/payments.security.test.ts"],
+    edits: [["a.mediaType === b.mediaType && a.bodyHash === b.bodyHash", "a.mediaType === b.mediaType"]],
+    tests: ["test/worker/payments.security.test.ts", "test/worker/approval-binding.security.test.ts"],
+  },
+  {
+    name: "grant-media-type-unbound",
+    rule: "The approved request includes the body's media type: the same bytes as a form are another action (issue #12, High).",
+    file: "worker/do/account-payments.ts",
+    edits: [["a.path === b.path && a.mediaType === b.mediaType && ", "a.path === b.path && "]],
+    tests: ["test/worker/approval-binding.security.test.ts", "test/worker/payments.security.test.ts"],
   },
   {
     name: "grant-never-expires",

@@ -20,6 +20,16 @@ describe("isCalendarDate", () => {
   });
 });
 
+describe("startOfLocalDateMs when a jump skips midnight from another time", () => {
+  it("starts the day at the jump itself (Toronto, 31 March 1919: 23:30 became 00:30)", () => {
+    // The only forward change in the runtime's zone data (1900-2040) that skips a local midnight
+    // without starting at 00:00; every other skipped midnight jumps at 00:00 exactly.
+    expect(startOfLocalDateMs("1919-03-31", "America/Toronto")).toBe(Date.parse("1919-03-31T04:30:00Z"));
+    expect(startOfLocalDateMs("1919-03-31", "America/Nassau")).toBe(Date.parse("1919-03-31T04:30:00Z"));
+    expect(startOfLocalDateMs("1919-03-30", "America/Toronto")).toBe(Date.parse("1919-03-30T05:00:00Z"));
+  });
+});
+
 describe("isTimeZone", () => {
   it.each(["UTC", "utc", "America/Los_Angeles", "Asia/Kathmandu", "Etc/GMT+12"])("%j is a zone", (zone) => {
     expect(isTimeZone(zone)).toBe(true);

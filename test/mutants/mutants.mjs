@@ -340,15 +340,15 @@ export const MUTANTS = [
   {
     name: "fresh-mfa-window-60-min",
     rule: "Changing factors needs a second factor passed within the last 10 minutes.",
-    file: "worker/do/account.ts",
-    edits: [["const FRESH_MFA_FOR_CHANGES_MS = 10 * 60_000;", "const FRESH_MFA_FOR_CHANGES_MS = 60 * 60_000;"]],
+    file: "worker/domain/fresh-mfa.ts",
+    edits: [["export const FRESH_MFA_WINDOW_SECONDS = 10 * 60;", "export const FRESH_MFA_WINDOW_SECONDS = 60 * 60;"]],
     tests: ["test/worker/account-model.test.ts", "test/worker/enrollment.security.test.ts", "test/worker/settings.security.test.ts"],
   },
   {
     name: "enroll-session-adds-second-factor",
     rule: "Once a factor exists, only a done session with fresh MFA may add or replace one (never the password alone).",
     file: "worker/do/account.ts",
-    edits: [["    if (session.stage !== \"done\") return false;\n    return session.mfaAtMs", "    return session.mfaAtMs"]],
+    edits: [["    if (session.stage !== \"done\") return false;\n    return hasFreshSecondFactor(", "    return hasFreshSecondFactor("]],
     tests: ["test/worker/account-model.test.ts", "test/worker/enrollment-race.security.test.ts", "test/worker/enrollment.security.test.ts"],
   },
 ];

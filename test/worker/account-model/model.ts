@@ -5,9 +5,14 @@
  * (account-model.test.ts). Codes come from the shared TOTP core, which has its own RFC vectors.
  *
  * Rules modelled, with their literals pinned here:
- * - password and second-factor failures each have a per-account counter: 4 free failures, then
- *   waits of 1, 2, 4 ... seconds capped at 15 minutes; an attempt during a wait is refused
- *   unevaluated and not counted; a success clears the counter;
+ * - second-factor failures have a per-account counter: 4 free failures, then waits of 1, 2, 4 ...
+ *   seconds capped at 15 minutes; an attempt during a wait is refused unevaluated and not counted;
+ *   a success clears the counter;
+ * - passwords from a browser that never signed in (these commands send no device cookie) share the
+ *   account's unknown-device budget (decision 0003): every attempt is counted before it is
+ *   evaluated, at most 20 failures outstanding, one forgotten every 15 minutes; an attempt with the
+ *   budget full is refused unevaluated with the seconds until there is room; the right password
+ *   gives back its own attempt only (strangers' failures stay);
  * - a login challenge lives 10 minutes; TOTP accepts the current step and one either side, nearest
  *   first, and never a step at or before the last accepted one (a replay still counts as a failure);
  * - a recovery code works once, and using it issues a new one that must be saved;
@@ -18,6 +23,8 @@
  *   and its throttle stay).
  */
 export const FREE_FAILURES = 4;
+export const UNKNOWN_DEVICE_PASSWORD_CEILING = 20;
+export const PASSWORD_FAILURE_LEAK_MS = 15 * 60_000;
 export const MAX_WAIT_SECONDS = 900;
 export const CHALLENGE_TTL_MS = 10 * 60_000;
 export const FRESH_MFA_MS = 10 * 60_000;
@@ -41,7 +48,8 @@ export interface ModelSession {
 
 export interface Model {
   nowMs: number;
-  passwordFailures: Counter;
+  /** The unknown-device password budget: when it would be empty if nothing were added (0: empty). */
+  passwordBudgetEmptyAtMs: number;
   factorFailures: Counter;
   /** The client's current session, or null before sign-in; `alive` false once reset ended it. */
   session: (ModelSession & { alive: boolean }) | null;
@@ -57,7 +65,7 @@ export interface Model {
 export function initialModel(nowMs: number): Model {
   return {
     nowMs,
-    passwordFailures: { consecutive: 0, nextAllowedAtMs: 0 },
+    passwordBudgetEmptyAtMs: 0,
     factorFailures: { consecutive: 0, nextAllowedAtMs: 0 },
     session: null,
     liveSessions: 0,
